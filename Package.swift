@@ -1,0 +1,51 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "charnn",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "charnn", targets: ["charnn"]),
+        .library(name: "CharTokenizer", targets: ["CharTokenizer"]),
+        .library(name: "CharModel", targets: ["CharModel"]),
+        .library(name: "CharTraining", targets: ["CharTraining"]),
+        .library(name: "CharSampling", targets: ["CharSampling"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // ICU's headers and libraries, found through pkg-config (Homebrew's keg-only icu4c on macOS).
+        .systemLibrary(
+            name: "CICUSystem",
+            pkgConfig: "icu-uc",
+            providers: [.apt(["libicu-dev"]), .brew(["icu4c"])]
+        ),
+        // The C shim over ICU: ICU's symbols carry a version suffix, so Swift calls these unversioned wrappers.
+        .target(name: "CICU", dependencies: ["CICUSystem"]),
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "CharTokenizer", dependencies: ["CICU"]),
+        .target(
+            name: "CharModel",
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+        ),
+        .target(name: "CharTraining", dependencies: ["CharModel", "CharTokenizer"]),
+        .target(name: "CharSampling", dependencies: ["CharModel", "CharTokenizer"]),
+        .executableTarget(
+            name: "charnn",
+            dependencies: [
+                "CharTokenizer", "CharModel", "CharTraining", "CharSampling",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CharTokenizerTests", dependencies: ["CharTokenizer"]),
+        .testTarget(name: "CharModelTests", dependencies: ["CharModel"]),
+        .testTarget(name: "CharTrainingTests", dependencies: ["CharTraining"]),
+        .testTarget(name: "CharSamplingTests", dependencies: ["CharSampling"]),
+        .testTarget(name: "charnnTests", dependencies: ["charnn"]),
+    ]
+)
