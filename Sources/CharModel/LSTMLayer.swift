@@ -1,0 +1,175 @@
+/// One LSTM layer: forward and backward through time over a window, and the single-step path for inference.
+///
+/// Dimension letters: B batch (parallel streams), S steps, In input size (E for the first layer, H above), H hidden.
+/// Sequence matrices are time-major: row t*B + b holds stream b at step t.
+/// Gates are stacked i, f, g, o along the 4H axis, as in PyTorch's `nn.LSTM`.
+///
+/// Forward, for t = 0..<S, with x_t [B, In] and h_{t-1}, c_{t-1} [B, H]:
+///
+///     a_t = x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh          [B, 4H], a = [a_i | a_f | a_g | a_o]
+///     i = σ(a_i)   f = σ(a_f)   g = tanh(a_g)   o = σ(a_o)
+///     c_t = f ⊙ c_{t-1} + i ⊙ g
+///     h_t = o ⊙ tanh(c_t)
+///
+/// The input projections x W_ih^T of all S steps are one sgemm; the recurrent product is one sgemm per step.
+///
+/// Backward, for t = S-1...0, given dh_t from above and the carried dh_next, dc_next (zero at t = S-1):
+///
+///     dh = dh_t + dh_next
+///     do = dh ⊙ tanh(c_t)                 dc = dc_next + dh ⊙ o ⊙ (1 - tanh²(c_t))
+///     di = dc ⊙ g    df = dc ⊙ c_{t-1}    dg = dc ⊙ i           dc_next = dc ⊙ f
+///     da = [di ⊙ i(1-i) | df ⊙ f(1-f) | dg ⊙ (1-g²) | do ⊙ o(1-o)]
+///     dh_next = da_t W_hh
+///
+/// then, over the whole window at once (one sgemm each):
+///
+///     dW_ih += da^T x     dW_hh += da^T h_prev     db_ih += Σ_rows da     db_hh += Σ_rows da     dx = da W_ih
+///
+/// and dh_next, dc_next after step 0 are the gradients of the initial state h_{-1}, c_{-1}.
+/// What forward caches for backward is in `LSTMLayerCache`.
+struct LSTMLayer {
+    /// In.
+    let inputSize: Int
+    /// H.
+    let hiddenSize: Int
+    /// [4H, In]
+    let weightIH: Matrix
+    /// [4H, H]
+    let weightHH: Matrix
+    /// [4H]
+    let biasIH: UnsafeMutablePointer<Float>
+    /// [4H]
+    let biasHH: UnsafeMutablePointer<Float>
+    /// Gradients, same shapes as the weights above.
+    let dWeightIH: Matrix
+    let dWeightHH: Matrix
+    let dBiasIH: UnsafeMutablePointer<Float>
+    let dBiasHH: UnsafeMutablePointer<Float>
+
+    // MARK: Forward over a window
+
+    /// Runs the window `x` [S*B, In] from the initial state already in `cache.h`/`cache.c` block 0,
+    /// leaving h_t, c_t in blocks t+1 and the activated gates in `cache.gates`.
+    func forward(_ x: Matrix, cache: LSTMLayerCache) {
+        let (batch, steps, h4) = (cache.batchSize, cache.steps, 4 * hiddenSize)
+        precondition(x.rows == steps * batch && x.cols == inputSize,
+                     "LSTM input [\(x.rows),\(x.cols)], expected [\(steps * batch),\(inputSize)]")
+        let a = cache.gates  // [S*B, 4H]
+        for j in 0..<h4 { cache.biasSum[j] = biasIH[j] + biasHH[j] }
+        for r in 0..<a.rows { a.row(r).update(from: cache.biasSum, count: h4) }
+        Matrix.gemm(x, weightIH, transposeB: true, into: a, beta: 1)
+        for t in 0..<steps {
+            let rows = t * batch..<(t + 1) * batch
+            let at = a.rows(rows)
+            Matrix.gemm(cache.h.rows(rows), weightHH, transposeB: true, into: at, beta: 1)
+            for b in 0..<batch {
+                let r = t * batch + b
+                cellForward(gates: at.row(b), cPrev: cache.c.row(r), c: cache.c.row(r + batch),
+                            tanhC: cache.tanhC.row(r), h: cache.h.row(r + batch), hidden: hiddenSize)
+            }
+        }
+    }
+
+    // MARK: Backward over a window
+
+    /// Backpropagates `dh` [S*B, H], the loss gradient of every h_t from above, through the window that `forward`
+    /// left in `cache`. Accumulates the weight gradients, writes dx [S*B, In] when asked, and leaves the initial
+    /// state's gradients in `cache.dhNext` and `cache.dcNext`. Overwrites `cache.gates` with da.
+    func backward(_ x: Matrix, dh: Matrix, cache: LSTMLayerCache, dx: Matrix?) {
+        let (batch, steps, hidden) = (cache.batchSize, cache.steps, hiddenSize)
+        precondition(dh.rows == steps * batch && dh.cols == hidden, "LSTM dh [\(dh.rows),\(dh.cols)], expected [\(steps * batch),\(hidden)]")
+        let a = cache.gates
+        cache.dhNext.zero()
+        cache.dcNext.zero()
+        for t in stride(from: steps - 1, through: 0, by: -1) {
+            for b in 0..<batch {
+                let r = t * batch + b
+                cellBackward(gates: a.row(r), cPrev: cache.c.row(r), tanhC: cache.tanhC.row(r),
+                             dhAbove: dh.row(r), dhNext: cache.dhNext.row(b), dcNext: cache.dcNext.row(b), hidden: hidden)
+            }
+            Matrix.gemm(a.rows(t * batch..<(t + 1) * batch), weightHH, into: cache.dhNext)
+        }
+        let hPrev = cache.h.rows(0..<steps * batch)
+        Matrix.gemm(a, transposeA: true, hPrev, into: dWeightHH, beta: 1)
+        Matrix.gemm(a, transposeA: true, x, into: dWeightIH, beta: 1)
+        a.addColumnSums(into: dBiasIH)
+        a.addColumnSums(into: dBiasHH)
+        if let dx { Matrix.gemm(a, weightIH, into: dx) }
+    }
+
+    // MARK: Single step, batch 1
+
+    /// One step for one stream: reads x [In], updates h [H] and c [H] in place, using `gates` [4H] as scratch.
+    func step(x: UnsafePointer<Float>, h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>) {
+        let h4 = 4 * hiddenSize
+        for j in 0..<h4 { gates[j] = biasIH[j] + biasHH[j] }
+        Matrix.gemv(weightIH, x, into: gates, beta: 1)
+        Matrix.gemv(weightHH, h, into: gates, beta: 1)
+        cellStep(gates: gates, c: c, h: h, hidden: hiddenSize)
+    }
+}
+
+// MARK: - Cell kernels (element-wise, one row of B)
+
+@inline(__always) private func sigmoid(_ x: Float) -> Float { 1 / (1 + _exp(-x)) }
+
+/// Activates the gate pre-activations [4H] in place and computes c_t, tanh(c_t), h_t [H].
+@inline(__always)
+private func cellForward(
+    gates: UnsafeMutablePointer<Float>, cPrev: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>,
+    tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, hidden: Int
+) {
+    for j in 0..<hidden {
+        let i = sigmoid(gates[j])
+        let f = sigmoid(gates[hidden + j])
+        let g = _tanh(gates[2 * hidden + j])
+        let o = sigmoid(gates[3 * hidden + j])
+        gates[j] = i
+        gates[hidden + j] = f
+        gates[2 * hidden + j] = g
+        gates[3 * hidden + j] = o
+        let cNew = f * cPrev[j] + i * g
+        let tc = _tanh(cNew)
+        c[j] = cNew
+        tanhC[j] = tc
+        h[j] = o * tc
+    }
+}
+
+/// Turns the activated gates [4H] into da [4H] in place, and replaces dc_next [H] by the carry to step t-1.
+/// `dhNext` [H] holds the recurrent gradient dh_next on entry (it is overwritten by the caller's sgemm afterwards).
+@inline(__always)
+private func cellBackward(
+    gates: UnsafeMutablePointer<Float>, cPrev: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>,
+    dhAbove: UnsafeMutablePointer<Float>, dhNext: UnsafeMutablePointer<Float>, dcNext: UnsafeMutablePointer<Float>, hidden: Int
+) {
+    for j in 0..<hidden {
+        let i = gates[j], f = gates[hidden + j], g = gates[2 * hidden + j], o = gates[3 * hidden + j]
+        let tc = tanhC[j]
+        let dh = dhAbove[j] + dhNext[j]
+        let dO = dh * tc
+        let dc = dcNext[j] + dh * o * (1 - tc * tc)
+        let di = dc * g
+        let df = dc * cPrev[j]
+        let dg = dc * i
+        dcNext[j] = dc * f
+        gates[j] = di * i * (1 - i)
+        gates[hidden + j] = df * f * (1 - f)
+        gates[2 * hidden + j] = dg * (1 - g * g)
+        gates[3 * hidden + j] = dO * o * (1 - o)
+    }
+}
+
+/// The single-step cell: activates `gates` [4H] and updates c [H] and h [H] in place.
+@inline(__always)
+private func cellStep(gates: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, hidden: Int) {
+    for j in 0..<hidden {
+        let i = sigmoid(gates[j])
+        let f = sigmoid(gates[hidden + j])
+        let g = _tanh(gates[2 * hidden + j])
+        let o = sigmoid(gates[3 * hidden + j])
+        let cNew = f * c[j] + i * g
+        c[j] = cNew
+        h[j] = o * _tanh(cNew)
+    }
+}

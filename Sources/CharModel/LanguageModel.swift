@@ -1,0 +1,97 @@
+/// The character language model: embedding -> L stacked LSTM layers -> linear decoder -> softmax.
+///
+///     x_t = embedding.weight[token_t]                        [E]
+///     h^0_t, ..., h^{L-1}_t: LSTM layers (see `LSTMLayer`), inverted dropout between layers in training
+///     logits_t = h^{L-1}_t decoder.weight^T + decoder.bias   [V]
+///
+/// All parameters live in one flat buffer (`parameters`, laid out by `layout` under PyTorch's names) and their
+/// gradients in another of the same layout (`gradients`). The model owns no per-call state: a window's activations
+/// live in a `SequenceWorkspace`, a stream's state in an `InferenceState`, so one model can serve many of either.
+public final class LanguageModel: @unchecked Sendable {
+    /// The hyperparameters.
+    public let config: ModelConfig
+    /// Where each named tensor sits in `parameters` and `gradients`.
+    public let layout: ParameterLayout
+    /// Every parameter, in `layout` order.
+    public let parameters: FloatBuffer
+    /// The loss gradient of every parameter, in `layout` order; `backward` adds to it.
+    public let gradients: FloatBuffer
+
+    /// [V, E]
+    let embedding: Matrix
+    let dEmbedding: Matrix
+    /// [V, H]
+    let decoderWeight: Matrix
+    let dDecoderWeight: Matrix
+    /// [V]
+    let decoderBias: UnsafeMutablePointer<Float>
+    let dDecoderBias: UnsafeMutablePointer<Float>
+    let layers: [LSTMLayer]
+
+    /// A model initialised as PyTorch initialises `nn.Embedding` (N(0, 1)), `nn.LSTM` (U(±1/√H)) and `nn.Linear`
+    /// (U(±1/√H) for weight and bias), drawing from a generator seeded with `seed`.
+    public convenience init(config: ModelConfig, seed: UInt64) throws(ModelError) {
+        try self.init(config: config)
+        var rng = RandomSource(seed: seed)
+        let bound = 1 / Float(config.hiddenSize).squareRoot()
+        for spec in layout.tensors {
+            let values = parameters.base + spec.offset
+            for i in 0..<spec.count {
+                values[i] = spec.name == "embedding.weight" ? rng.nextNormal() : rng.nextUniform(bound: bound)
+            }
+        }
+    }
+
+    /// A model whose parameters are `values`, in `layout` order.
+    public convenience init(config: ModelConfig, parameters values: [Float]) throws(ModelError) {
+        try self.init(config: config)
+        guard values.count == layout.count else {
+            throw .parameterMismatch("expected \(layout.count) values for this configuration, got \(values.count)")
+        }
+        values.withUnsafeBufferPointer { parameters.base.update(from: $0.baseAddress!, count: values.count) }
+    }
+
+    private init(config: ModelConfig) throws(ModelError) {
+        try config.validate()
+        self.config = config
+        layout = ParameterLayout(config: config)
+        parameters = FloatBuffer(count: layout.count)
+        gradients = FloatBuffer(count: layout.count)
+        let (layout, parameters, gradients) = (layout, parameters, gradients)
+        func views(_ name: String) -> (Matrix, Matrix) {
+            let spec = layout.tensor(named: name)!
+            let rows = spec.shape[0], cols = spec.shape.count > 1 ? spec.shape[1] : 1
+            return (parameters.matrix(rows: rows, cols: cols, offset: spec.offset),
+                    gradients.matrix(rows: rows, cols: cols, offset: spec.offset))
+        }
+        (embedding, dEmbedding) = views("embedding.weight")
+        (decoderWeight, dDecoderWeight) = views("decoder.weight")
+        let bias = views("decoder.bias")
+        (decoderBias, dDecoderBias) = (bias.0.base, bias.1.base)
+        layers = (0..<config.layers).map { k in
+            let (wih, dwih) = views("lstm.weight_ih_l\(k)")
+            let (whh, dwhh) = views("lstm.weight_hh_l\(k)")
+            let (bih, dbih) = views("lstm.bias_ih_l\(k)")
+            let (bhh, dbhh) = views("lstm.bias_hh_l\(k)")
+            return LSTMLayer(inputSize: config.inputSize(ofLayer: k), hiddenSize: config.hiddenSize,
+                             weightIH: wih, weightHH: whh, biasIH: bih.base, biasHH: bhh.base,
+                             dWeightIH: dwih, dWeightHH: dwhh, dBiasIH: dbih.base, dBiasHH: dbhh.base)
+        }
+    }
+
+    /// Number of parameters.
+    public var parameterCount: Int { layout.count }
+
+    /// The values of the tensor called `name` (a view into `parameters`), or nil if there is none.
+    public func parameter(named name: String) -> UnsafeMutableBufferPointer<Float>? {
+        layout.tensor(named: name).map { UnsafeMutableBufferPointer(start: parameters.base + $0.offset, count: $0.count) }
+    }
+
+    /// The gradient of the tensor called `name` (a view into `gradients`), or nil if there is none.
+    public func gradient(named name: String) -> UnsafeMutableBufferPointer<Float>? {
+        layout.tensor(named: name).map { UnsafeMutableBufferPointer(start: gradients.base + $0.offset, count: $0.count) }
+    }
+
+    /// Sets every gradient to zero, before accumulating a new batch.
+    public func zeroGradients() { gradients.zero() }
+}

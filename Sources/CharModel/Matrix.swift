@@ -1,0 +1,82 @@
+#if canImport(Accelerate)
+import Accelerate
+#else
+import CBLAS
+#endif
+
+/// A row-major Float32 matrix view: a pointer and a shape, no ownership.
+///
+/// Views point into a `FloatBuffer` that outlives them; they cost nothing to make, so the math can slice buffers into
+/// per-step blocks (`rows(_:)`) without copying. Every matrix product goes through BLAS `sgemm`.
+public struct Matrix {
+    /// The first element.
+    public let base: UnsafeMutablePointer<Float>
+    /// Number of rows.
+    public let rows: Int
+    /// Number of columns (row stride).
+    public let cols: Int
+
+    /// A view of `rows` x `cols` values starting at `base`.
+    public init(_ base: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+        self.base = base
+        self.rows = rows
+        self.cols = cols
+    }
+
+    /// Number of values.
+    public var count: Int { rows * cols }
+
+    /// The rows `range` as a matrix.
+    public func rows(_ range: Range<Int>) -> Matrix {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "row range \(range) outside \(rows) rows")
+        return Matrix(base + range.lowerBound * cols, rows: range.count, cols: cols)
+    }
+
+    /// Row `r` as a pointer to `cols` values.
+    @inline(__always) public func row(_ r: Int) -> UnsafeMutablePointer<Float> { base + r * cols }
+
+    /// Sets every value to zero.
+    public func zero() { base.update(repeating: 0, count: count) }
+
+    /// Copies `source`, of the same shape, into this view.
+    public func copy(from source: Matrix) {
+        precondition(source.rows == rows && source.cols == cols, "copy [\(source.rows),\(source.cols)] into [\(rows),\(cols)]")
+        base.update(from: source.base, count: count)
+    }
+
+    /// `C = alpha * op(A) * op(B) + beta * C`, where op transposes when asked. Shapes are checked.
+    public static func gemm(
+        _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
+        into c: Matrix, alpha: Float = 1, beta: Float = 0
+    ) {
+        let (m, k) = transposeA ? (a.cols, a.rows) : (a.rows, a.cols)
+        let (kb, n) = transposeB ? (b.cols, b.rows) : (b.rows, b.cols)
+        precondition(k == kb && c.rows == m && c.cols == n,
+                     "gemm shapes: op(A) [\(m),\(k)] x op(B) [\(kb),\(n)] into C [\(c.rows),\(c.cols)]")
+        guard m > 0, n > 0 else { return }
+        cblas_sgemm(CblasRowMajor,
+                    transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha,
+                    a.base, Int32(a.cols), b.base, Int32(b.cols), beta, c.base, Int32(c.cols))
+    }
+
+    /// `y = alpha * A * x + beta * y` for a vector `x` of `cols` values and `y` of `rows` values.
+    public static func gemv(_ a: Matrix, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, alpha: Float = 1, beta: Float = 0) {
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(a.rows), Int32(a.cols), alpha, a.base, Int32(a.cols), x, 1, beta, y, 1)
+    }
+
+    /// Adds the column sums of this matrix to `sums` (`cols` values): the gradient of a bias broadcast over rows.
+    public func addColumnSums(into sums: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows {
+            let row = self.row(r)
+            for j in 0..<cols { sums[j] += row[j] }
+        }
+    }
+}
+
+/// Sets how many threads BLAS may use (OpenBLAS; Accelerate chooses for itself).
+public func setBLASThreads(_ count: Int) {
+    #if !canImport(Accelerate)
+    openblas_set_num_threads(Int32(max(1, count)))
+    #endif
+}

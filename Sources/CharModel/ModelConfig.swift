@@ -1,0 +1,55 @@
+/// The network's hyperparameters: everything needed to rebuild its shapes. Saved in every checkpoint.
+public struct ModelConfig: Codable, Equatable, Sendable {
+    /// V: number of token ids the embedding and decoder cover.
+    public var vocabularySize: Int
+    /// E: size of each token's embedding vector.
+    public var embeddingSize: Int
+    /// H: hidden and cell size of every LSTM layer.
+    public var hiddenSize: Int
+    /// L: number of stacked LSTM layers.
+    public var layers: Int
+    /// Probability of zeroing a unit between stacked layers, in training only (as PyTorch's `nn.LSTM(dropout:)`).
+    public var dropout: Float
+
+    /// A configuration; call `validate()` before building a model from user input.
+    public init(vocabularySize: Int, embeddingSize: Int, hiddenSize: Int, layers: Int, dropout: Float = 0) {
+        self.vocabularySize = vocabularySize
+        self.embeddingSize = embeddingSize
+        self.hiddenSize = hiddenSize
+        self.layers = layers
+        self.dropout = dropout
+    }
+
+    /// Throws a `ModelError` naming the first hyperparameter out of range.
+    public func validate() throws(ModelError) {
+        if vocabularySize < 1 { throw .invalidHyperparameter("vocabulary size must be at least 1, got \(vocabularySize)") }
+        if embeddingSize < 1 { throw .invalidHyperparameter("embedding size must be at least 1, got \(embeddingSize)") }
+        if hiddenSize < 1 { throw .invalidHyperparameter("hidden size must be at least 1, got \(hiddenSize)") }
+        if layers < 1 { throw .invalidHyperparameter("number of layers must be at least 1, got \(layers)") }
+        if !(dropout >= 0 && dropout < 1) { throw .invalidHyperparameter("dropout must be in [0, 1), got \(dropout)") }
+    }
+
+    /// Input size of layer `k`: E for the first layer, H above it.
+    public func inputSize(ofLayer k: Int) -> Int { k == 0 ? embeddingSize : hiddenSize }
+}
+
+/// A model built or called with values it cannot work with.
+public enum ModelError: Error, CustomStringConvertible, Equatable {
+    /// A hyperparameter out of range; the text names it and its value.
+    case invalidHyperparameter(String)
+    /// An input of the wrong length or shape.
+    case shapeMismatch(String)
+    /// A token id outside [0, V).
+    case tokenOutOfRange(id: Int32, vocabularySize: Int)
+    /// A named tensor missing or of the wrong shape when loading weights.
+    case parameterMismatch(String)
+
+    public var description: String {
+        switch self {
+        case .invalidHyperparameter(let text): "invalid model hyperparameter: \(text)"
+        case .shapeMismatch(let text): "shape mismatch: \(text)"
+        case .tokenOutOfRange(let id, let v): "token id \(id) is outside the vocabulary of \(v) ids"
+        case .parameterMismatch(let text): "parameters do not match the model: \(text)"
+        }
+    }
+}

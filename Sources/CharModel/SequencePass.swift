@@ -1,0 +1,130 @@
+/// Forward and backward of the whole network over one window (B streams x S steps), with the loss.
+///
+/// Forward:   tokens [B, S] -> embedded [S*B, E] -> layer 0 ... layer L-1 (dropout masks between) -> top [S*B, H]
+///            -> logits [S*B, V] = top decoder.weight^T + decoder.bias -> mean cross-entropy against targets.
+/// Backward:  dlogits [S*B, V] -> d decoder.weight += dlogits^T top, d decoder.bias += Σ dlogits,
+///            dtop = dlogits decoder.weight -> each layer's backward, top down, with dx ⊙ mask handed to the layer
+///            below -> d embedding.weight[token] += dx of layer 0.
+/// Every product is one sgemm over the window; only the recurrent products run per step (in `LSTMLayer`).
+
+/// How a forward treats the dropout between layers.
+public enum DropoutMode: Sendable {
+    /// No dropout (evaluation, sampling).
+    case off
+    /// Fresh masks drawn from the generator, with the configured probability (training).
+    case sampled
+    /// The masks already in the workspace (`SequenceWorkspace.setDropoutMask`), whatever the probability.
+    case fixedMasks
+}
+
+extension LanguageModel {
+    /// Runs the window `inputs` [B, S] (stream-major: stream b's tokens at b*S ..< (b+1)*S) from `state`, which it
+    /// replaces by the state after the window. With `targets` (same layout) it returns the mean cross-entropy loss
+    /// in nats per token and prepares `backward`; without, it returns 0 and only fills `workspace.logits`.
+    @discardableResult
+    public func forward(
+        inputs: [Int32], targets: [Int32]?, state: inout LSTMState, workspace ws: SequenceWorkspace,
+        dropout: DropoutMode = .off, rng: inout RandomSource
+    ) throws(ModelError) -> Float {
+        let (batch, steps) = (ws.batchSize, ws.steps)
+        let n = batch * steps
+        guard ws.config == config else { throw .shapeMismatch("workspace was made for another model configuration") }
+        guard inputs.count == n else { throw .shapeMismatch("expected \(batch)x\(steps) = \(n) input tokens, got \(inputs.count)") }
+        if let targets, targets.count != n { throw .shapeMismatch("expected \(n) target tokens, got \(targets.count)") }
+        guard state.layers == config.layers && state.batchSize == batch && state.hiddenSize == config.hiddenSize else {
+            throw .shapeMismatch("state is [\(state.layers), \(state.batchSize), \(state.hiddenSize)], expected [\(config.layers), \(batch), \(config.hiddenSize)]")
+        }
+        try toTimeMajor(inputs, into: &ws.inputs, batch: batch, steps: steps)
+        ws.hasTargets = targets != nil
+        if let targets { try toTimeMajor(targets, into: &ws.targets, batch: batch, steps: steps) }
+
+        for r in 0..<n { ws.embedded.row(r).update(from: embedding.row(Int(ws.inputs[r])), count: config.embeddingSize) }
+
+        ws.dropoutApplied = config.layers > 1 && (dropout == .fixedMasks || (dropout == .sampled && config.dropout > 0))
+        if dropout == .sampled && ws.dropoutApplied { drawMasks(ws.masks, rng: &rng) }
+
+        var x = ws.embedded
+        let perLayer = state.layerCount
+        for (k, layer) in layers.enumerated() {
+            let cache = ws.caches[k]
+            state.h.withUnsafeBufferPointer { cache.h.base.update(from: $0.baseAddress! + k * perLayer, count: perLayer) }
+            state.c.withUnsafeBufferPointer { cache.c.base.update(from: $0.baseAddress! + k * perLayer, count: perLayer) }
+            layer.forward(x, cache: cache)
+            state.h.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: k * perLayer).update(from: cache.finalH.base, count: perLayer) }
+            state.c.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: k * perLayer).update(from: cache.finalC.base, count: perLayer) }
+            x = cache.output
+            if k < layers.count - 1 && ws.dropoutApplied {
+                multiply(x, ws.masks[k], into: ws.dropped[k])
+                x = ws.dropped[k]
+            }
+        }
+
+        for r in 0..<n { ws.logits.row(r).update(from: decoderBias, count: config.vocabularySize) }
+        Matrix.gemm(x, decoderWeight, transposeB: true, into: ws.logits, beta: 1)
+        guard ws.hasTargets else { return 0 }
+        return ws.targets.withUnsafeBufferPointer {
+            SoftmaxCrossEntropy.forward(logits: ws.logits, targets: $0.baseAddress!, lse: ws.logSumExp)
+        }
+    }
+
+    /// Backpropagates the loss of the last `forward` (which had targets) through the window, adding every
+    /// parameter's gradient to `gradients` and leaving the initial state's in `workspace.initialStateGradient`.
+    /// Overwrites the workspace's logits with their gradient.
+    public func backward(workspace ws: SequenceWorkspace) throws(ModelError) {
+        guard ws.hasTargets else { throw .shapeMismatch("backward needs a forward with targets first") }
+        let n = ws.batchSize * ws.steps
+        let (e, h) = (config.embeddingSize, config.hiddenSize)
+        ws.targets.withUnsafeBufferPointer {
+            SoftmaxCrossEntropy.backward(logits: ws.logits, targets: $0.baseAddress!, lse: ws.logSumExp)
+        }
+        let top = topInput(ws, layer: layers.count)
+        Matrix.gemm(ws.logits, transposeA: true, top, into: dDecoderWeight, beta: 1)
+        ws.logits.addColumnSums(into: dDecoderBias)
+
+        var (above, below) = ws.gradientBuffers
+        var dh = above.matrix(rows: n, cols: h)
+        Matrix.gemm(ws.logits, decoderWeight, into: dh)
+        for k in stride(from: layers.count - 1, through: 0, by: -1) {
+            let dx = below.matrix(rows: n, cols: k == 0 ? e : h)
+            layers[k].backward(topInput(ws, layer: k), dh: dh, cache: ws.caches[k], dx: dx)
+            ws.setInitialStateGradient(layer: k, dh: ws.caches[k].dhNext, dc: ws.caches[k].dcNext)
+            if k > 0 && ws.dropoutApplied { multiply(dx, ws.masks[k - 1], into: dx) }
+            dh = dx
+            swap(&above, &below)
+        }
+        for r in 0..<n {
+            let dst = dEmbedding.row(Int(ws.inputs[r])), src = dh.row(r)
+            for j in 0..<e { dst[j] += src[j] }
+        }
+    }
+
+    /// The input of layer `k` in the last forward (layer L meaning the decoder): the embeddings, a layer's output,
+    /// or its output after dropout.
+    private func topInput(_ ws: SequenceWorkspace, layer k: Int) -> Matrix {
+        if k == 0 { return ws.embedded }
+        return k < layers.count && ws.dropoutApplied ? ws.dropped[k - 1] : ws.caches[k - 1].output
+    }
+
+    private func toTimeMajor(_ tokens: [Int32], into out: inout [Int32], batch: Int, steps: Int) throws(ModelError) {
+        let v = config.vocabularySize
+        for b in 0..<batch {
+            for t in 0..<steps {
+                let id = tokens[b * steps + t]
+                guard id >= 0 && Int(id) < v else { throw .tokenOutOfRange(id: id, vocabularySize: v) }
+                out[t * batch + b] = id
+            }
+        }
+    }
+
+    private func drawMasks(_ masks: [Matrix], rng: inout RandomSource) {
+        let p = config.dropout
+        let keep = 1 / (1 - p)
+        for mask in masks {
+            for i in 0..<mask.count { mask.base[i] = rng.nextUnitFloat() < p ? 0 : keep }
+        }
+    }
+
+    private func multiply(_ a: Matrix, _ b: Matrix, into c: Matrix) {
+        for i in 0..<a.count { c.base[i] = a.base[i] * b.base[i] }
+    }
+}

@@ -1,0 +1,88 @@
+/// Everything a forward and backward over one window of B streams x S steps needs, allocated once and reused, so the
+/// training loop allocates nothing per step. Sequence matrices are time-major: row t*B + b is stream b at step t.
+public final class SequenceWorkspace {
+    /// B.
+    public let batchSize: Int
+    /// S.
+    public let steps: Int
+    /// The model configuration this workspace was shaped for.
+    public let config: ModelConfig
+    let caches: [LSTMLayerCache]
+    private let storage: FloatBuffer
+    /// [S*B, E]: the embedded input tokens.
+    let embedded: Matrix
+    /// L-1 of [S*B, H]: the output of layer k after dropout, the input of layer k+1.
+    let dropped: [Matrix]
+    /// L-1 of [S*B, H]: the dropout masks, 0 or 1/(1-p).
+    let masks: [Matrix]
+    /// [S*B, V]: the logits of the last forward (dlogits during backward).
+    public let logits: Matrix
+    /// [S*B]: each row's log-sum-exp, kept for backward.
+    let logSumExp: UnsafeMutablePointer<Float>
+    /// Two [S*B, max(E, H)] buffers that the gradients flowing down the stack alternate between.
+    let gradientBuffers: (FloatBuffer, FloatBuffer)
+    /// [S*B]: input tokens of the last forward, time-major.
+    var inputs: [Int32]
+    /// [S*B]: target tokens of the last forward, time-major.
+    var targets: [Int32]
+    /// Whether the last forward had targets (so a loss to differentiate).
+    var hasTargets = false
+    /// Whether the last forward applied the dropout masks.
+    var dropoutApplied = false
+    /// After `backward`: the loss gradient of the initial state the window started from.
+    public private(set) var initialStateGradient: LSTMState
+
+    /// A workspace for windows of `batchSize` streams x `steps` steps of a model with `config`.
+    public init(config: ModelConfig, batchSize: Int, steps: Int) throws(ModelError) {
+        try config.validate()
+        guard batchSize >= 1 else { throw .invalidHyperparameter("batch size must be at least 1, got \(batchSize)") }
+        guard steps >= 1 else { throw .invalidHyperparameter("sequence length must be at least 1, got \(steps)") }
+        self.batchSize = batchSize
+        self.steps = steps
+        self.config = config
+        let n = batchSize * steps
+        let (e, h, v, l) = (config.embeddingSize, config.hiddenSize, config.vocabularySize, config.layers)
+        caches = (0..<l).map { _ in LSTMLayerCache(batchSize: batchSize, steps: steps, hiddenSize: h) }
+        var carver = BufferCarver(count: n * e + 2 * (l - 1) * n * h + n * v + n)
+        embedded = carver.take(n, e)
+        dropped = (1..<l).map { _ in carver.take(n, h) }
+        masks = (1..<l).map { _ in carver.take(n, h) }
+        logits = carver.take(n, v)
+        logSumExp = carver.take(n, 1).base
+        storage = carver.buffer
+        gradientBuffers = (FloatBuffer(count: n * max(e, h)), FloatBuffer(count: n * max(e, h)))
+        inputs = Array(repeating: 0, count: n)
+        targets = Array(repeating: 0, count: n)
+        initialStateGradient = LSTMState(layers: l, batchSize: batchSize, hiddenSize: h)
+    }
+
+    /// Sets the dropout mask between layer `boundary` and `boundary + 1` ([S*B, H], time-major), for a forward with
+    /// `.fixedMasks`: tests use it to check gradients through dropout deterministically.
+    public func setDropoutMask(boundary: Int, values: [Float]) throws(ModelError) {
+        guard boundary >= 0 && boundary < masks.count else {
+            throw .shapeMismatch("dropout boundary \(boundary) out of range 0..<\(masks.count)")
+        }
+        guard values.count == masks[boundary].count else {
+            throw .shapeMismatch("dropout mask needs \(masks[boundary].count) values, got \(values.count)")
+        }
+        values.withUnsafeBufferPointer { masks[boundary].base.update(from: $0.baseAddress!, count: values.count) }
+    }
+
+    /// The logits of stream `b` at step `t` from the last forward.
+    public func logits(stream b: Int, step t: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(logits.rows(t * batchSize + b..<t * batchSize + b + 1).buffer)
+    }
+
+    func setInitialStateGradient(layer k: Int, dh: Matrix, dc: Matrix) {
+        let count = initialStateGradient.layerCount
+        for i in 0..<count {
+            initialStateGradient.h[k * count + i] = dh.base[i]
+            initialStateGradient.c[k * count + i] = dc.base[i]
+        }
+    }
+}
+
+extension Matrix {
+    /// The values as a buffer pointer.
+    var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: base, count: count) }
+}

@@ -1,0 +1,148 @@
+import Testing
+@testable import CharModel
+
+@Suite("LanguageModel behaviour")
+struct LanguageModelBehaviourTests {
+    @Test("parameter names, shapes and order follow PyTorch")
+    func layoutFollowsPyTorch() throws {
+        let layout = ParameterLayout(config: ModelConfig(vocabularySize: 65, embeddingSize: 16, hiddenSize: 32, layers: 2))
+        let expected: [(String, [Int])] = [
+            ("embedding.weight", [65, 16]),
+            ("lstm.weight_ih_l0", [128, 16]), ("lstm.weight_hh_l0", [128, 32]), ("lstm.bias_ih_l0", [128]), ("lstm.bias_hh_l0", [128]),
+            ("lstm.weight_ih_l1", [128, 32]), ("lstm.weight_hh_l1", [128, 32]), ("lstm.bias_ih_l1", [128]), ("lstm.bias_hh_l1", [128]),
+            ("decoder.weight", [65, 32]), ("decoder.bias", [65]),
+        ]
+        #expect(layout.tensors.map(\.name) == expected.map(\.0))
+        #expect(layout.tensors.map(\.shape) == expected.map(\.1))
+        // PyTorch's count for nn.Embedding(65,16) + nn.LSTM(16,32,2) + nn.Linear(32,65).
+        #expect(layout.count == 65 * 16 + (4 * 32 * (16 + 32) + 8 * 32) + (4 * 32 * (32 + 32) + 8 * 32) + 65 * 32 + 65)
+    }
+
+    @Test("initialisation follows PyTorch's rules and is fixed by the seed")
+    func initialisation() throws {
+        let config = ModelConfig(vocabularySize: 50, embeddingSize: 40, hiddenSize: 64, layers: 2)
+        let a = try LanguageModel(config: config, seed: 42)
+        let b = try LanguageModel(config: config, seed: 42)
+        let c = try LanguageModel(config: config, seed: 43)
+        #expect(a.parameters.array == b.parameters.array)
+        #expect(a.parameters.array != c.parameters.array)
+        let bound: Float = 1 / 8
+        for spec in a.layout.tensors where spec.name != "embedding.weight" {
+            let values = Array(a.parameter(named: spec.name)!)
+            #expect(values.allSatisfy { abs($0) <= bound }, "\(spec.name) within ±1/√H")
+            #expect(values.map(abs).max()! > bound * 0.9, "\(spec.name) spans the range")
+        }
+        let embedding = Array(a.parameter(named: "embedding.weight")!).map(Double.init)
+        let mean = embedding.reduce(0, +) / Double(embedding.count)
+        let variance = embedding.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(embedding.count)
+        // 2000 draws of N(0, 1): the mean's standard error is 0.022, the variance's 0.032.
+        #expect(abs(mean) < 0.1)
+        #expect(abs(variance - 1) < 0.15)
+    }
+
+    @Test("the single-step path gives the sequence path's logits and state", arguments: [1, 2, 3])
+    func singleStepMatchesSequence(layers: Int) throws {
+        let config = ModelConfig(vocabularySize: 11, embeddingSize: 6, hiddenSize: 9, layers: layers, dropout: 0.3)
+        let model = try LanguageModel(config: config, seed: 3)
+        let tokens: [Int32] = [1, 4, 0, 10, 7, 7, 2, 9, 5, 3, 8, 6]
+        let ws = try SequenceWorkspace(config: config, batchSize: 1, steps: tokens.count)
+        var state = LSTMState(layers: layers, batchSize: 1, hiddenSize: 9)
+        var rng = RandomSource(seed: 1)
+        try model.forward(inputs: tokens, targets: nil, state: &state, workspace: ws, dropout: .off, rng: &rng)
+        let inference = model.makeInferenceState()
+        for (t, token) in tokens.enumerated() {
+            try model.step(token: token, state: inference)
+            let expected = Array(ws.logits(stream: 0, step: t))
+            for (x, y) in zip(Array(inference.logits), expected) { #expect(abs(x - y) <= 1e-5 * max(1, abs(y))) }
+        }
+        for (x, y) in zip(Array(inference.hidden), state.h) { #expect(abs(x - y) <= 1e-5) }
+        for (x, y) in zip(Array(inference.cell), state.c) { #expect(abs(x - y) <= 1e-5) }
+    }
+
+    @Test("a tiny model overfits a short text to near-zero loss")
+    func overfitsShortText() throws {
+        let text = Array("the quick brown fox jumps over the lazy dog. ".unicodeScalars)
+        let alphabet = Array(Set(text)).sorted { $0.value < $1.value }
+        let ids = text.map { Int32(alphabet.firstIndex(of: $0)!) }
+        let config = ModelConfig(vocabularySize: alphabet.count, embeddingSize: 16, hiddenSize: 48, layers: 2)
+        let model = try LanguageModel(config: config, seed: 5)
+        let steps = ids.count - 1
+        let ws = try SequenceWorkspace(config: config, batchSize: 1, steps: steps)
+        var rng = RandomSource(seed: 0)
+        // Plain momentum SGD, written here so the test depends on nothing but the model.
+        var velocity = [Float](repeating: 0, count: model.parameterCount)
+        var loss: Float = .infinity
+        for _ in 0..<400 {
+            var state = LSTMState(layers: 2, batchSize: 1, hiddenSize: 48)
+            model.zeroGradients()
+            loss = try model.forward(inputs: Array(ids.dropLast()), targets: Array(ids.dropFirst()), state: &state, workspace: ws, rng: &rng)
+            try model.backward(workspace: ws)
+            for i in 0..<model.parameterCount {
+                velocity[i] = 0.9 * velocity[i] - 0.5 * model.gradients.base[i]
+                model.parameters.base[i] += velocity[i]
+            }
+        }
+        // ln(26) = 3.26 at the start; the text is memorised when the loss is under 0.01 nats per character.
+        #expect(loss < 0.01, "loss reached \(loss)")
+    }
+
+    @Test("out-of-range hyperparameters are typed errors", arguments: [
+        (ModelConfig(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 0), "number of layers must be at least 1, got 0"),
+        (ModelConfig(vocabularySize: 10, embeddingSize: 4, hiddenSize: 0, layers: 1), "hidden size must be at least 1, got 0"),
+        (ModelConfig(vocabularySize: 10, embeddingSize: 0, hiddenSize: 8, layers: 1), "embedding size must be at least 1, got 0"),
+        (ModelConfig(vocabularySize: 0, embeddingSize: 4, hiddenSize: 8, layers: 1), "vocabulary size must be at least 1, got 0"),
+        (ModelConfig(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 1, dropout: 1), "dropout must be in [0, 1), got 1.0"),
+        (ModelConfig(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 1, dropout: -0.1), "dropout must be in [0, 1), got -0.1"),
+        (ModelConfig(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 1, dropout: .nan), "dropout must be in [0, 1), got nan"),
+    ])
+    func badHyperparameters(config: ModelConfig, message: String) {
+        #expect(throws: ModelError.invalidHyperparameter(message)) { try LanguageModel(config: config, seed: 1) }
+    }
+
+    @Test("bad shapes and tokens are typed errors")
+    func badShapes() throws {
+        let config = ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, layers: 2)
+        let model = try LanguageModel(config: config, seed: 1)
+        let ws = try SequenceWorkspace(config: config, batchSize: 2, steps: 3)
+        var rng = RandomSource(seed: 1)
+        var state = LSTMState(layers: 2, batchSize: 2, hiddenSize: 4)
+        #expect(throws: ModelError.shapeMismatch("expected 2x3 = 6 input tokens, got 5")) {
+            try model.forward(inputs: [0, 1, 2, 3, 4], targets: nil, state: &state, workspace: ws, rng: &rng)
+        }
+        #expect(throws: ModelError.tokenOutOfRange(id: 5, vocabularySize: 5)) {
+            try model.forward(inputs: [0, 1, 2, 3, 4, 5], targets: nil, state: &state, workspace: ws, rng: &rng)
+        }
+        var wrongState = LSTMState(layers: 1, batchSize: 2, hiddenSize: 4)
+        #expect(throws: ModelError.shapeMismatch("state is [1, 2, 4], expected [2, 2, 4]")) {
+            try model.forward(inputs: [0, 1, 2, 3, 4, 0], targets: nil, state: &wrongState, workspace: ws, rng: &rng)
+        }
+        #expect(throws: ModelError.shapeMismatch("backward needs a forward with targets first")) {
+            try model.forward(inputs: [0, 1, 2, 3, 4, 0], targets: nil, state: &state, workspace: ws, rng: &rng)
+            try model.backward(workspace: ws)
+        }
+        #expect(throws: ModelError.invalidHyperparameter("batch size must be at least 1, got 0")) {
+            try SequenceWorkspace(config: config, batchSize: 0, steps: 3)
+        }
+        #expect(throws: ModelError.tokenOutOfRange(id: -1, vocabularySize: 5)) {
+            try model.step(token: -1, state: model.makeInferenceState())
+        }
+        #expect(throws: ModelError.parameterMismatch("expected \(model.parameterCount) values for this configuration, got 3")) {
+            try LanguageModel(config: config, parameters: [1, 2, 3])
+        }
+    }
+
+    @Test("sampled dropout zeroes about p of the units and scales the rest by 1/(1-p)")
+    func sampledDropout() throws {
+        let config = ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 50, layers: 2, dropout: 0.25)
+        let model = try LanguageModel(config: config, seed: 1)
+        let ws = try SequenceWorkspace(config: config, batchSize: 4, steps: 50)
+        var rng = RandomSource(seed: 9)
+        var state = LSTMState(layers: 2, batchSize: 4, hiddenSize: 50)
+        try model.forward(inputs: Array(repeating: 1, count: 200), targets: nil, state: &state, workspace: ws, dropout: .sampled, rng: &rng)
+        let mask = Array(ws.masks[0].buffer)
+        #expect(Set(mask) == [0, Float(1) / 0.75])
+        let dropped = Double(mask.filter { $0 == 0 }.count) / Double(mask.count)
+        // 10,000 draws: the standard error of the fraction is 0.0043.
+        #expect(abs(dropped - 0.25) < 0.02)
+    }
+}
