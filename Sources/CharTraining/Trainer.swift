@@ -1,0 +1,231 @@
+import CharModel
+
+/// How a call to `Trainer.run` ended.
+public enum TrainingOutcome: Equatable, Sendable {
+    /// The planned epochs, iterations or time ran out.
+    case finished
+    /// Validation stopped improving for `patience` evaluations.
+    case earlyStopped
+    /// A stop was requested (SIGINT or SIGTERM); the state was saved.
+    case interrupted
+}
+
+/// What the trainer reports as it goes, for a progress line or a log.
+public struct TrainingProgress: Sendable {
+    public var step: Int
+    /// The planned number of iterations, when it is known.
+    public var plannedSteps: Int?
+    public var epoch: Int
+    public var smoothedLoss: Float
+    public var lastValidationLoss: Float?
+    public var charsPerSecond: Double
+    public var elapsedSeconds: Double
+    /// Estimated seconds left, when a plan is known.
+    public var remainingSeconds: Double?
+    /// Whether this report follows an evaluation.
+    public var evaluated: Bool
+}
+
+/// The training loop: windows of B streams x S steps from the training split, forward, backward, clipping, one
+/// optimizer step; evaluation on the validation split and checkpoints at their cadences.
+///
+/// The loop is deterministic given the checkpointed state: the data cursor, the carried LSTM state, the generator
+/// that draws dropout masks, the optimizer's moments and the step count. So a run resumed from a checkpoint ends
+/// with the same tensors, to the byte, as one that never stopped.
+public final class Trainer {
+    public let model: LanguageModel
+    public let config: TrainingConfig
+    public let optimizer: Optimizer
+    /// Where the run stands.
+    public private(set) var state: TrainerState
+    /// The recurrent state carried from window to window, reset at each epoch.
+    public private(set) var carried: LSTMState
+    private let ids: TokenIDs
+    private let batches: BatchStream
+    private let validation: BatchStream
+    private let schedule: LearningRateSchedule
+    private let workspace: SequenceWorkspace
+    private let validationWorkspace: SequenceWorkspace
+    private var inputs: [Int32]
+    private var targets: [Int32]
+
+    /// A trainer over `ids` cut by `splits`. `optimizer`, `state` and `carried` come from a checkpoint when resuming.
+    public init(
+        model: LanguageModel, config: TrainingConfig, ids: TokenIDs, splits: CorpusSplits,
+        optimizer: Optimizer? = nil, state: TrainerState? = nil, carried: LSTMState? = nil
+    ) throws(TrainingError) {
+        try config.validate()
+        self.model = model
+        self.config = config
+        self.ids = ids
+        let (b, s) = (config.batchSize, config.sequenceLength)
+        batches = try BatchStream(span: splits.train, batchSize: b, steps: s, splitName: "training")
+        let validationStreams = max(1, min(b, (splits.validation.count - 1) / s))
+        validation = try BatchStream(span: splits.validation, batchSize: validationStreams, steps: s, splitName: "validation")
+        do {
+            workspace = try SequenceWorkspace(config: model.config, batchSize: b, steps: s)
+            validationWorkspace = validationStreams == b
+                ? workspace : try SequenceWorkspace(config: model.config, batchSize: validationStreams, steps: s)
+        } catch {
+            throw .invalidOption(error.description)
+        }
+        self.optimizer = optimizer ?? Optimizer(config: config, parameterCount: model.parameterCount)
+        self.state = state ?? TrainerState(seed: config.seed, learningRate: config.learningRate)
+        self.carried = carried ?? LSTMState(layers: model.config.layers, batchSize: b, hiddenSize: model.config.hiddenSize)
+        schedule = LearningRateSchedule(config: config, plannedIterations: Self.plannedSteps(config, windowsPerEpoch: batches.windowCount))
+        inputs = Array(repeating: 0, count: b * s)
+        targets = inputs
+    }
+
+    /// Windows in one epoch.
+    public var windowsPerEpoch: Int { batches.windowCount }
+
+    /// The planned number of iterations: epochs x windows, or fewer if `maxIterations` says so.
+    public var plannedSteps: Int { Self.plannedSteps(config, windowsPerEpoch: batches.windowCount) }
+
+    private static func plannedSteps(_ config: TrainingConfig, windowsPerEpoch: Int) -> Int {
+        let byEpochs = config.maxEpochs * windowsPerEpoch
+        return config.maxIterations.map { min($0, byEpochs) } ?? byEpochs
+    }
+
+    /// Trains until the plan is done, validation stops improving, or `shouldStop` says so (checked after every
+    /// iteration). `checkpoint` is called with the reason whenever the state should be saved; `report` after every
+    /// iteration. Throws `diverged` before applying an update that would poison the weights.
+    public func run(
+        clock: () -> Double,
+        shouldStop: () -> Bool,
+        checkpoint: (CheckpointReason) throws -> Void,
+        report: (TrainingProgress) -> Void
+    ) throws -> TrainingOutcome {
+        var intervalStart = clock()
+        var intervalChars = 0
+        var lastEvaluatedStep = state.history.last?.step ?? -1
+        var lastCheckpointStep = -1
+        var outcome = TrainingOutcome.finished
+
+        while !planDone {
+            let started = clock()
+            let loss = try trainOneWindow()
+            let now = clock()
+            state.elapsedSeconds += now - started
+            intervalChars += config.batchSize * config.sequenceLength
+            let rate = Double(intervalChars) / max(now - intervalStart, 1e-9)
+            if now - intervalStart > 2 { (intervalStart, intervalChars) = (now, 0) }
+
+            var evaluated = false
+            if state.step % config.evaluateEvery == 0 {
+                if try evaluateAndRecord(charsPerSecond: rate, checkpoint: checkpoint) { outcome = .earlyStopped }
+                lastEvaluatedStep = state.step
+                evaluated = true
+            }
+            report(progress(smoothed: state.smoothedLoss ?? loss, rate: rate, evaluated: evaluated))
+            if state.step % config.checkpointEvery == 0 {
+                try checkpoint(.periodic)
+                lastCheckpointStep = state.step
+            }
+            if outcome == .earlyStopped { break }
+            if shouldStop() {
+                outcome = .interrupted
+                break
+            }
+        }
+        if outcome != .interrupted && lastEvaluatedStep != state.step {
+            _ = try evaluateAndRecord(charsPerSecond: Double(intervalChars) / max(clock() - intervalStart, 1e-9), checkpoint: checkpoint)
+        }
+        if lastCheckpointStep != state.step { try checkpoint(outcome == .interrupted ? .interrupted : .final) }
+        return outcome
+    }
+
+    /// The mean loss over the validation split, nats per grapheme, streamed with carried state and no dropout.
+    public func validationLoss() throws -> Float {
+        var carried = LSTMState(layers: model.config.layers, batchSize: validation.batchSize, hiddenSize: model.config.hiddenSize)
+        var inputs = [Int32](repeating: 0, count: validation.batchSize * validation.steps)
+        var targets = inputs
+        var unused = RandomSource(seed: 0)
+        var total: Double = 0
+        for w in 0..<validation.windowCount {
+            validation.window(w, of: ids, inputs: &inputs, targets: &targets)
+            total += Double(try model.forward(inputs: inputs, targets: targets, state: &carried,
+                                              workspace: validationWorkspace, dropout: .off, rng: &unused))
+        }
+        return Float(total / Double(validation.windowCount))
+    }
+
+    private var planDone: Bool {
+        if state.epoch >= config.maxEpochs { return true }
+        if let max = config.maxIterations, state.step >= max { return true }
+        if let max = config.maxSeconds, state.elapsedSeconds >= max { return true }
+        return false
+    }
+
+    /// One iteration; returns its loss. Nothing is updated when the loss or gradient is not finite.
+    private func trainOneWindow() throws -> Float {
+        if state.window == 0 { carried.reset() }
+        batches.window(state.window, of: ids, inputs: &inputs, targets: &targets)
+        model.zeroGradients()
+        let step = state.step + 1
+        let loss = try model.forward(inputs: inputs, targets: targets, state: &carried, workspace: workspace,
+                                     dropout: .sampled, rng: &state.rng)
+        guard loss.isFinite else { throw TrainingError.diverged(step: step, reason: "the loss is \(loss)") }
+        if let first = state.firstLoss, loss > config.divergenceFactor * first {
+            throw TrainingError.diverged(step: step, reason: "the loss \(loss) is over \(config.divergenceFactor)x its start \(first)")
+        }
+        try model.backward(workspace: workspace)
+        let norm = clipGradientNorm(model.gradients, maxNorm: config.gradientClip)
+        guard norm.isFinite else { throw TrainingError.diverged(step: step, reason: "the gradient norm is \(norm)") }
+        state.learningRate = schedule.rate(step: state.step, epoch: state.epoch)
+        optimizer.step(parameters: model.parameters, gradients: model.gradients, learningRate: state.learningRate, t: step)
+        state.step = step
+        state.window += 1
+        if state.window == batches.windowCount {
+            state.window = 0
+            state.epoch += 1
+        }
+        state.firstLoss = state.firstLoss ?? loss
+        state.smoothedLoss = state.smoothedLoss.map { 0.98 * $0 + 0.02 * loss } ?? loss
+        return loss
+    }
+
+    /// Evaluates, records the row, saves `best` on improvement; returns true when patience has run out.
+    private func evaluateAndRecord(charsPerSecond: Double, checkpoint: (CheckpointReason) throws -> Void) throws -> Bool {
+        let loss = try validationLoss()
+        state.history.append(MetricsRecord(step: state.step, epoch: state.epoch, trainLoss: state.smoothedLoss ?? loss,
+                                           validationLoss: loss, learningRate: state.learningRate,
+                                           charsPerSecond: charsPerSecond, elapsedSeconds: state.elapsedSeconds))
+        if state.bestValidationLoss.map({ loss < $0 }) ?? true {
+            state.bestValidationLoss = loss
+            state.evaluationsWithoutImprovement = 0
+            try checkpoint(.best)
+        } else {
+            state.evaluationsWithoutImprovement += 1
+        }
+        try checkpoint(.metrics)
+        return config.patience.map { state.evaluationsWithoutImprovement >= $0 } ?? false
+    }
+
+    private func progress(smoothed: Float, rate: Double, evaluated: Bool) -> TrainingProgress {
+        let planned = config.maxSeconds == nil ? plannedSteps : nil
+        let remaining: Double? = if let maxSeconds = config.maxSeconds {
+            max(0, maxSeconds - state.elapsedSeconds)
+        } else {
+            Double(plannedSteps - state.step) * Double(config.batchSize * config.sequenceLength) / max(rate, 1)
+        }
+        return TrainingProgress(step: state.step, plannedSteps: planned, epoch: state.epoch, smoothedLoss: smoothed,
+                                lastValidationLoss: state.lastValidationLoss, charsPerSecond: rate,
+                                elapsedSeconds: state.elapsedSeconds, remainingSeconds: remaining, evaluated: evaluated)
+    }
+}
+
+/// Why the trainer asks for its state to be saved.
+public enum CheckpointReason: Sendable {
+    /// Every `checkpointEvery` iterations.
+    case periodic
+    /// The validation loss improved.
+    case best
+    /// The run ended as planned.
+    case final
+    /// A stop was requested.
+    case interrupted
+    /// An evaluation was recorded: the metrics file and the plot are due (no tensors).
+    case metrics
+}
