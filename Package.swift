@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "charnn",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "charnn", targets: ["charnn"]),
         .library(name: "CharTokenizer", targets: ["CharTokenizer"]),

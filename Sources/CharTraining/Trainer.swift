@@ -44,7 +44,7 @@ public final class Trainer {
     private let batches: BatchStream
     private let validation: BatchStream
     private let schedule: LearningRateSchedule
-    private let workspace: SequenceWorkspace
+    private let step: TrainingStep
     private let validationWorkspace: SequenceWorkspace
     private var inputs: [Int32]
     private var targets: [Int32]
@@ -62,6 +62,7 @@ public final class Trainer {
         batches = try BatchStream(span: splits.train, batchSize: b, steps: s, splitName: "training")
         let validationStreams = max(1, min(b, (splits.validation.count - 1) / s))
         validation = try BatchStream(span: splits.validation, batchSize: validationStreams, steps: s, splitName: "validation")
+        let workspace: SequenceWorkspace
         do {
             workspace = try SequenceWorkspace(config: model.config, batchSize: b, steps: s)
             validationWorkspace = validationStreams == b
@@ -69,7 +70,9 @@ public final class Trainer {
         } catch {
             throw .invalidOption(error.description)
         }
-        self.optimizer = optimizer ?? Optimizer(config: config, parameterCount: model.parameterCount)
+        let optimizer = optimizer ?? Optimizer(config: config, parameterCount: model.parameterCount)
+        self.optimizer = optimizer
+        step = TrainingStep(model: model, optimizer: optimizer, workspace: workspace, gradientClip: config.gradientClip)
         self.state = state ?? TrainerState(seed: config.seed, learningRate: config.learningRate)
         self.carried = carried ?? LSTMState(layers: model.config.layers, batchSize: b, hiddenSize: model.config.hiddenSize)
         schedule = LearningRateSchedule(config: config, plannedIterations: Self.plannedSteps(config, windowsPerEpoch: batches.windowCount))
@@ -162,20 +165,18 @@ public final class Trainer {
     private func trainOneWindow() throws -> Float {
         if state.window == 0 { carried.reset() }
         batches.window(state.window, of: ids, inputs: &inputs, targets: &targets)
-        model.zeroGradients()
-        let step = state.step + 1
-        let loss = try model.forward(inputs: inputs, targets: targets, state: &carried, workspace: workspace,
-                                     dropout: .sampled, rng: &state.rng)
-        guard loss.isFinite else { throw TrainingError.diverged(step: step, reason: "the loss is \(loss)") }
-        if let first = state.firstLoss, loss > config.divergenceFactor * first {
-            throw TrainingError.diverged(step: step, reason: "the loss \(loss) is over \(config.divergenceFactor)x its start \(first)")
+        let t = state.step + 1
+        let rate = schedule.rate(step: state.step, epoch: state.epoch)
+        let loss = try step.run(inputs: inputs, targets: targets, state: &carried, rng: &state.rng, learningRate: rate, t: t) {
+            [config, firstLoss = state.firstLoss] loss, norm in
+            guard loss.isFinite else { throw TrainingError.diverged(step: t, reason: "the loss is \(loss)") }
+            if let firstLoss, loss > config.divergenceFactor * firstLoss {
+                throw TrainingError.diverged(step: t, reason: "the loss \(loss) is over \(config.divergenceFactor)x its start \(firstLoss)")
+            }
+            guard norm.isFinite else { throw TrainingError.diverged(step: t, reason: "the gradient norm is \(norm)") }
         }
-        try model.backward(workspace: workspace)
-        let norm = clipGradientNorm(model.gradients, maxNorm: config.gradientClip)
-        guard norm.isFinite else { throw TrainingError.diverged(step: step, reason: "the gradient norm is \(norm)") }
-        state.learningRate = schedule.rate(step: state.step, epoch: state.epoch)
-        optimizer.step(parameters: model.parameters, gradients: model.gradients, learningRate: state.learningRate, t: step)
-        state.step = step
+        state.learningRate = rate
+        state.step = t
         state.window += 1
         if state.window == batches.windowCount {
             state.window = 0

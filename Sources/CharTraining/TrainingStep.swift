@@ -1,0 +1,34 @@
+import CharModel
+
+/// One iteration's arithmetic: forward with dropout, backward, global-norm clipping, optimizer update.
+/// `Trainer` runs it on the corpus and `charnn bench` on random tokens, so the benchmark times exactly what training does.
+public struct TrainingStep {
+    public let model: LanguageModel
+    public let optimizer: Optimizer
+    public let workspace: SequenceWorkspace
+    /// Maximum global gradient norm (0 = no clipping).
+    public let gradientClip: Float
+
+    public init(model: LanguageModel, optimizer: Optimizer, workspace: SequenceWorkspace, gradientClip: Float) {
+        self.model = model
+        self.optimizer = optimizer
+        self.workspace = workspace
+        self.gradientClip = gradientClip
+    }
+
+    /// Runs update number `t` (1-based) on one window. `check` sees the loss and the gradient norm before the
+    /// update is applied, and may throw to refuse it. Returns the loss.
+    @discardableResult
+    public func run(
+        inputs: [Int32], targets: [Int32], state: inout LSTMState, rng: inout RandomSource,
+        learningRate: Float, t: Int, check: (_ loss: Float, _ gradientNorm: Float) throws -> Void = { _, _ in }
+    ) throws -> Float {
+        model.zeroGradients()
+        let loss = try model.forward(inputs: inputs, targets: targets, state: &state, workspace: workspace, dropout: .sampled, rng: &rng)
+        try model.backward(workspace: workspace)
+        let norm = clipGradientNorm(model.gradients, maxNorm: gradientClip)
+        try check(loss, norm)
+        optimizer.step(parameters: model.parameters, gradients: model.gradients, learningRate: learningRate, t: t)
+        return loss
+    }
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import CharModel
+import CharSampling
+import CharTraining
+import Foundation
+
+/// `charnn bench`: training throughput, sampling latency and the machine's sgemm ceiling, each measured in a
+/// child process of its own so that its peak resident memory is its own.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure training and sampling speed and memory (run from a release build).",
+        discussion: """
+        Each measurement runs in a fresh child process, reporting its own peak resident memory. \
+        Training times forward, backward, clipping and an Adam step on random tokens, as PyTorch's peer script does.
+        """
+    )
+
+    @Option(name: .customLong("hidden"), parsing: .upToNextOption, help: "Hidden sizes H to measure.")
+    var hiddenSizes: [Int] = [128, 256, 512]
+    @Option(help: "Number of LSTM layers L.") var layers = 2
+    @Option(name: .customLong("batch-size"), help: "Streams per batch B.") var batchSize = 50
+    @Option(name: .customLong("seq-length"), help: "Steps per window S.") var sequenceLength = 50
+    @Option(name: .customLong("vocab-size"), help: "Vocabulary size V.") var vocabularySize = 65
+    @Option(help: "Seconds to spend on each measurement.") var seconds = 4.0
+    @Option(help: "BLAS threads (default: the number of cores).") var threads: Int?
+    @Option(parsing: .upToNextOption, help: "Measurements to run: gemm, train, sample.") var only: [BenchItem] = BenchItem.allCases
+    @Flag(help: "Print JSON instead of a table.") var json = false
+    @Option(help: .hidden) var item: BenchItem?
+
+    mutating func run() throws {
+        if let item {
+            try runItem(item)
+            return
+        }
+        var results: [BenchResult] = []
+        for kind in only {
+            let hiddens = kind == .gemm ? [0] : hiddenSizes
+            for h in hiddens {
+                FileHandle.standardError.write(Data("bench: \(kind.rawValue)\(h > 0 ? " H=\(h)" : "")...\n".utf8))
+                results.append(try measureInChild(kind, hidden: h))
+            }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+        } else {
+            print(BenchResult.table(results))
+        }
+    }
+
+    private func measureInChild(_ kind: BenchItem, hidden: Int) throws -> BenchResult {
+        let process = Process()
+        process.executableURL = CharnnExecutable.url
+        var arguments = ["bench", "--item", kind.rawValue, "--hidden", "\(max(hidden, 1))", "--layers", "\(layers)",
+                         "--batch-size", "\(batchSize)", "--seq-length", "\(sequenceLength)",
+                         "--vocab-size", "\(vocabularySize)", "--seconds", "\(seconds)"]
+        if let threads { arguments += ["--threads", "\(threads)"] }
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CLIFailure("bench: the \(kind.rawValue) measurement failed (exit \(process.terminationStatus))")
+        }
+        return try JSONDecoder().decode(BenchResult.self, from: output)
+    }
+
+    private func runItem(_ kind: BenchItem) throws {
+        setBLASThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let h = hiddenSizes[0]
+        var result: BenchResult
+        switch kind {
+        case .gemm:
+            result = BenchResult(item: "gemm", value: Benchmarks.gemmGFLOPS(n: 2048, seconds: seconds), unit: "GFLOP/s")
+        case .train:
+            let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
+            result = BenchResult(item: "train", value: try Benchmarks.trainingCharsPerSecond(
+                config: config, batchSize: batchSize, steps: sequenceLength, seconds: seconds), unit: "chars/s")
+        case .sample:
+            let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
+            result = BenchResult(item: "sample", value: try Benchmarks.samplingMicroseconds(config: config, seconds: seconds), unit: "us/char")
+        }
+        if kind != .gemm {
+            result.hidden = h
+            result.layers = layers
+        }
+        if kind == .train {
+            result.batchSize = batchSize
+            result.sequenceLength = sequenceLength
+        }
+        result.peakMemoryMB = Benchmarks.peakResidentMegabytes()
+        print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
+    }
+}
+
+/// What `charnn bench` can measure.
+enum BenchItem: String, CaseIterable, ExpressibleByArgument, Codable {
+    case gemm, train, sample
+}
+
+/// One measurement.
+struct BenchResult: Codable {
+    var item: String
+    var hidden: Int?
+    var layers: Int?
+    var batchSize: Int?
+    var sequenceLength: Int?
+    var value: Double
+    var unit: String
+    var peakMemoryMB: Double?
+
+    init(item: String, value: Double, unit: String) {
+        self.item = item
+        self.value = value
+        self.unit = unit
+    }
+
+    static func table(_ results: [BenchResult]) -> String {
+        var lines = ["measurement                         value        unit       peak memory"]
+        for r in results {
+            var name = r.item
+            if let h = r.hidden, let l = r.layers { name += " L=\(l) H=\(h)" }
+            if let b = r.batchSize, let s = r.sequenceLength { name += " B=\(b) S=\(s)" }
+            let memory = r.peakMemoryMB.map { String(format: "%.0f MB", $0) } ?? ""
+            lines.append(name.padding(toLength: 34, withPad: " ", startingAt: 0)
+                         + String(format: "%12.1f", r.value) + "  " + r.unit.padding(toLength: 10, withPad: " ", startingAt: 0) + " " + memory)
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,82 @@
+import CharModel
+import CharSampling
+import CharTraining
+import Foundation
+
+/// The measurements behind `charnn bench`, each timed for a given number of seconds after a warm-up.
+enum Benchmarks {
+    /// GFLOP/s of one n x n x n sgemm: the machine's ceiling for the products training is made of.
+    static func gemmGFLOPS(n: Int, seconds: Double) -> Double {
+        let a = FloatBuffer(count: n * n), b = FloatBuffer(count: n * n), c = FloatBuffer(count: n * n)
+        var rng = RandomSource(seed: 1)
+        for i in 0..<n * n { a.base[i] = rng.nextUniform(bound: 1); b.base[i] = rng.nextUniform(bound: 1) }
+        let (ma, mb, mc) = (a.matrix(rows: n, cols: n), b.matrix(rows: n, cols: n), c.matrix(rows: n, cols: n))
+        Matrix.gemm(ma, mb, into: mc)
+        let count = repeatFor(seconds: seconds) { Matrix.gemm(ma, mb, into: mc) }
+        return 2 * Double(n * n * n) * Double(count.iterations) / count.seconds / 1e9
+    }
+
+    /// Training characters per second: forward, backward, clipping at 5 and an Adam step per window of B x S
+    /// random tokens, no dropout, as `torch_peer.py train` does.
+    static func trainingCharsPerSecond(config: ModelConfig, batchSize: Int, steps: Int, seconds: Double) throws -> Double {
+        let model = try LanguageModel(config: config, seed: 1)
+        var training = TrainingConfig()
+        training.batchSize = batchSize
+        training.sequenceLength = steps
+        let step = TrainingStep(model: model, optimizer: Optimizer(config: training, parameterCount: model.parameterCount),
+                                workspace: try SequenceWorkspace(config: config, batchSize: batchSize, steps: steps),
+                                gradientClip: training.gradientClip)
+        var rng = RandomSource(seed: 2)
+        let inputs = (0..<batchSize * steps).map { _ in Int32(rng.next() % UInt64(config.vocabularySize)) }
+        let targets = (0..<batchSize * steps).map { _ in Int32(rng.next() % UInt64(config.vocabularySize)) }
+        var state = LSTMState(layers: config.layers, batchSize: batchSize, hiddenSize: config.hiddenSize)
+        var t = 0
+        var failure: Error?
+        let body = {
+            t += 1
+            do {
+                state.reset()
+                try step.run(inputs: inputs, targets: targets, state: &state, rng: &rng, learningRate: training.learningRate, t: t)
+            } catch { failure = error }
+        }
+        for _ in 0..<3 { body() }
+        let count = repeatFor(seconds: seconds, body)
+        if let failure { throw failure }
+        return Double(count.iterations * batchSize * steps) / count.seconds
+    }
+
+    /// Microseconds per sampled grapheme at batch 1: one model step plus a temperature-1 draw, as
+    /// `torch_peer.py step` does.
+    static func samplingMicroseconds(config: ModelConfig, seconds: Double) throws -> Double {
+        let model = try LanguageModel(config: config, seed: 1)
+        let sampler = try Sampler(model: model, options: SamplingOptions(temperature: 1, seed: 3))
+        for _ in 0..<50 { _ = sampler.next() }
+        let count = repeatFor(seconds: seconds) { _ = sampler.next() }
+        return count.seconds / Double(count.iterations) * 1e6
+    }
+
+    /// The process's peak resident memory so far, in megabytes.
+    static func peakResidentMegabytes() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_maxrss) / 1024
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        return Double(usage.ru_maxrss) / 1_048_576
+        #endif
+    }
+
+    /// Runs `body` repeatedly for about `seconds`, checking the clock in growing batches to keep its cost out.
+    static func repeatFor(seconds: Double, _ body: () -> Void) -> (iterations: Int, seconds: Double) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var iterations = 0, batch = 1
+        while true {
+            for _ in 0..<batch { body() }
+            iterations += batch
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            if elapsed >= seconds { return (iterations, elapsed) }
+            batch = min(batch * 2, max(1, Int(Double(iterations) * (seconds - elapsed) / max(elapsed, 1e-9) / 2) + 1))
+        }
+    }
+}

@@ -1,0 +1,27 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// Set by the first SIGINT or SIGTERM; a lock-free atomic store is safe inside a signal handler.
+private let stopRequested = Atomic<Bool>(false)
+
+/// Turns SIGINT (Ctrl-C) and SIGTERM into a polite request: training finishes its step, saves and exits.
+/// A second signal is not polite: the default action kills the process at once, which is safe because every
+/// checkpoint is written to a temporary file and renamed into place.
+enum StopSignals {
+    /// Installs the handlers.
+    static func install() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig) { received in
+                stopRequested.store(true, ordering: .relaxed)
+                signal(received, SIG_DFL)
+            }
+        }
+    }
+
+    /// Whether a stop has been requested.
+    static var requested: Bool { stopRequested.load(ordering: .relaxed) }
+}
