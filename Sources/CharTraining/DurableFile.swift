@@ -1,0 +1,177 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Whole-file writes that a crash or a full disk cannot leave half-done, and whole-file reads.
+///
+/// A write goes to `<folder>/.<name>.tmp-<pid>`, is flushed with `fsync`, renamed over the target, and then the
+/// folder is flushed so the rename itself survives a power loss. Until the rename the target keeps its previous
+/// content, so any failure leaves the old file intact (and the temporary file removed). POSIX calls are used
+/// directly, not Foundation's atomic write, because only they guarantee the two `fsync`s.
+/// Two writers in one process must not target the same file at the same time: they would share a temporary name.
+public enum DurableFile {
+    /// Where a `write(to:producing:)` body sends its bytes, in order.
+    public struct Sink {
+        fileprivate let descriptor: Int32
+        fileprivate let target: String
+        fileprivate let temporary: String
+
+        /// Appends `bytes` to the file being written.
+        public func write(_ bytes: UnsafeRawBufferPointer) throws {
+            guard var next = bytes.baseAddress else { return }
+            var remaining = bytes.count
+            while remaining > 0 {
+                let written = systemWrite(descriptor, next, remaining)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw DurableFileError.cannotWrite(path: target, temporary: temporary, reason: errnoText())
+                }
+                next += written
+                remaining -= written
+            }
+        }
+
+        /// Appends an array's bytes to the file being written.
+        public func write(_ bytes: [UInt8]) throws {
+            try bytes.withUnsafeBytes { try write($0) }
+        }
+    }
+
+    /// Replaces the file at `url` with `bytes`, durably.
+    public static func write(_ bytes: [UInt8], to url: URL) throws {
+        try write(to: url) { sink in try sink.write(bytes) }
+    }
+
+    /// Replaces the file at `url` with the bytes `body` sends to its sink, durably.
+    ///
+    /// If `body` throws, its error is rethrown after the temporary file is removed; the target is untouched.
+    public static func write(to url: URL, producing body: (Sink) throws -> Void) throws {
+        let target = url.relativePath
+        let (folder, name) = split(target)
+        let temporary = (folder == "/" ? "" : folder) + "/.\(name).tmp-\(getpid())"
+
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw DurableFileError.cannotCreateTemporary(path: target, temporary: temporary, reason: errnoText())
+        }
+        var isOpen = true
+        do {
+            try body(Sink(descriptor: descriptor, target: target, temporary: temporary))
+            guard fsync(descriptor) == 0 else {
+                throw DurableFileError.cannotSync(path: target, temporary: temporary, reason: errnoText())
+            }
+            isOpen = false
+            // close can report a deferred write error (NFS, quotas), so its result counts.
+            guard close(descriptor) == 0 else {
+                throw DurableFileError.cannotWrite(path: target, temporary: temporary, reason: errnoText())
+            }
+        } catch {
+            if isOpen { close(descriptor) }
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, target) == 0 else {
+            let reason = errnoText()
+            unlink(temporary)
+            throw DurableFileError.cannotReplace(path: target, temporary: temporary, reason: reason)
+        }
+        try syncFolder(folder, target: target)
+    }
+
+    /// The whole content of the file at `url`.
+    public static func read(from url: URL) throws -> [UInt8] {
+        let path = url.relativePath
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw DurableFileError.cannotRead(path: path, reason: errnoText()) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw DurableFileError.cannotRead(path: path, reason: errnoText())
+        }
+        let size = Int(status.st_size)
+        var failure: String?
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            initialized = 0
+            while initialized < size {
+                let got = systemRead(descriptor, buffer.baseAddress! + initialized, size - initialized)
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    failure = errnoText()
+                    return
+                }
+                if got == 0 { return }
+                initialized += got
+            }
+        }
+        if let failure { throw DurableFileError.cannotRead(path: path, reason: failure) }
+        return bytes
+    }
+
+    private static func syncFolder(_ folder: String, target: String) throws {
+        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw DurableFileError.cannotSyncFolder(path: target, folder: folder, reason: errnoText())
+        }
+        defer { close(descriptor) }
+        // Some file systems cannot fsync a folder and say so with EINVAL; their renames need no such flush.
+        guard fsync(descriptor) == 0 || errno == EINVAL else {
+            throw DurableFileError.cannotSyncFolder(path: target, folder: folder, reason: errnoText())
+        }
+    }
+
+    private static func split(_ path: String) -> (folder: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let folder = String(path[..<slash])
+        return (folder.isEmpty ? "/" : folder, String(path[path.index(after: slash)...]))
+    }
+}
+
+/// Why a durable write or a whole-file read failed; every case names the file and the system's reason.
+public enum DurableFileError: Error, CustomStringConvertible, Equatable {
+    case cannotCreateTemporary(path: String, temporary: String, reason: String)
+    case cannotWrite(path: String, temporary: String, reason: String)
+    case cannotSync(path: String, temporary: String, reason: String)
+    case cannotReplace(path: String, temporary: String, reason: String)
+    case cannotSyncFolder(path: String, folder: String, reason: String)
+    case cannotRead(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .cannotCreateTemporary(path, temporary, reason):
+            "cannot save \(path): cannot create temporary file \(temporary): \(reason); check that the folder exists and is writable"
+        case let .cannotWrite(path, temporary, reason):
+            "cannot save \(path): writing \(temporary) failed: \(reason); free some disk space and retry (the previous file is unchanged)"
+        case let .cannotSync(path, temporary, reason):
+            "cannot save \(path): flushing \(temporary) to disk failed: \(reason) (the previous file is unchanged)"
+        case let .cannotReplace(path, temporary, reason):
+            "cannot save \(path): renaming \(temporary) over it failed: \(reason) (the previous file is unchanged)"
+        case let .cannotSyncFolder(path, folder, reason):
+            "saved \(path) but flushing its folder \(folder) failed: \(reason); a system crash now could lose the new file"
+        case let .cannotRead(path, reason):
+            "cannot read \(path): \(reason)"
+        }
+    }
+}
+
+private func errnoText() -> String {
+    String(cString: strerror(errno))
+}
+
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.write(descriptor, bytes, count)
+    #else
+    Darwin.write(descriptor, bytes, count)
+    #endif
+}
+
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    Glibc.read(descriptor, buffer, count)
+    #else
+    Darwin.read(descriptor, buffer, count)
+    #endif
+}

@@ -1,0 +1,144 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One named tensor of a safetensors file: a shape and row-major little-endian values of one element type.
+///
+/// Two tensors are equal when name, shape, element type and stored bytes are equal, so NaN equals the same NaN
+/// and 0 differs from -0: exactly what a checkpoint must reproduce.
+public struct SafetensorsTensor: Sendable, Equatable {
+    /// The element types charnn reads and writes, spelled as in a safetensors header.
+    public enum DType: String, Sendable, CaseIterable {
+        case f32 = "F32"
+        case i64 = "I64"
+        case i32 = "I32"
+        case u8 = "U8"
+
+        /// Bytes per element.
+        public var byteWidth: Int {
+            switch self {
+            case .f32, .i32: 4
+            case .i64: 8
+            case .u8: 1
+            }
+        }
+    }
+
+    /// The values, in row-major order, with their element type.
+    public enum Values: Sendable {
+        case f32([Float])
+        case i64([Int64])
+        case i32([Int32])
+        case u8([UInt8])
+    }
+
+    /// The name the tensor is stored under, e.g. `lstm.weight_ih_l0`.
+    public let name: String
+    /// The dimensions, outermost first; `[]` is a scalar.
+    public let shape: [Int]
+    /// The values; their count is the product of `shape`.
+    public let values: Values
+
+    /// A tensor of `values` viewed as `shape`.
+    ///
+    /// - Throws: `SafetensorsError.invalidTensor` if a dimension is negative or the shape does not hold
+    ///   exactly as many elements as `values`.
+    public init(name: String, shape: [Int], values: Values) throws {
+        var product = 1
+        for dimension in shape {
+            guard dimension >= 0 else {
+                throw SafetensorsError.invalidTensor(name: name, reason: "shape \(shape) has a negative dimension")
+            }
+            let (next, overflow) = product.multipliedReportingOverflow(by: dimension)
+            guard !overflow else {
+                throw SafetensorsError.invalidTensor(name: name, reason: "shape \(shape) holds too many elements")
+            }
+            product = next
+        }
+        self.name = name
+        self.shape = shape
+        self.values = values
+        guard product == elementCount else {
+            throw SafetensorsError.invalidTensor(
+                name: name, reason: "shape \(shape) holds \(product) elements but \(elementCount) values were given")
+        }
+    }
+
+    /// A Float32 tensor of `floats` viewed as `shape`.
+    public init(name: String, shape: [Int], floats: [Float]) throws {
+        try self.init(name: name, shape: shape, values: .f32(floats))
+    }
+
+    /// Copies a tensor's bytes out of a file buffer whose header has already been validated.
+    init(name: String, shape: [Int], dtype: DType, bytes: UnsafeRawBufferPointer) {
+        self.name = name
+        self.shape = shape
+        switch dtype {
+        case .f32: values = .f32(Self.copy(bytes))
+        case .i64: values = .i64(Self.copy(bytes))
+        case .i32: values = .i32(Self.copy(bytes))
+        case .u8: values = .u8(Self.copy(bytes))
+        }
+    }
+
+    /// The element type of `values`.
+    public var dtype: DType {
+        switch values {
+        case .f32: .f32
+        case .i64: .i64
+        case .i32: .i32
+        case .u8: .u8
+        }
+    }
+
+    /// The number of elements.
+    public var elementCount: Int {
+        switch values {
+        case let .f32(array): array.count
+        case let .i64(array): array.count
+        case let .i32(array): array.count
+        case let .u8(array): array.count
+        }
+    }
+
+    /// The number of bytes the values occupy in a file.
+    public var byteCount: Int { elementCount * dtype.byteWidth }
+
+    /// The values if the tensor holds Float32, else nil.
+    public var floats: [Float]? {
+        if case let .f32(array) = values { array } else { nil }
+    }
+
+    /// Calls `body` with the values' bytes, as they are laid out in a file.
+    public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        switch values {
+        case let .f32(array): try array.withUnsafeBytes(body)
+        case let .i64(array): try array.withUnsafeBytes(body)
+        case let .i32(array): try array.withUnsafeBytes(body)
+        case let .u8(array): try array.withUnsafeBytes(body)
+        }
+    }
+
+    public static func == (left: SafetensorsTensor, right: SafetensorsTensor) -> Bool {
+        guard left.name == right.name, left.shape == right.shape, left.dtype == right.dtype,
+            left.elementCount == right.elementCount
+        else { return false }
+        return left.withUnsafeBytes { leftBytes in
+            right.withUnsafeBytes { rightBytes in
+                leftBytes.count == 0 || memcmp(leftBytes.baseAddress!, rightBytes.baseAddress!, leftBytes.count) == 0
+            }
+        }
+    }
+
+    private static func copy<Element>(_ bytes: UnsafeRawBufferPointer) -> [Element] {
+        let count = bytes.count / MemoryLayout<Element>.stride
+        return [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 {
+                UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+            }
+            initialized = count
+        }
+    }
+}
