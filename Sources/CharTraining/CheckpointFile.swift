@@ -43,8 +43,13 @@ public struct CheckpointFile: Sendable {
     /// - Throws: `DurableFileError.cannotRead` if the file cannot be read, `CheckpointError` if it is damaged,
     ///   of another format version, or not a charnn checkpoint.
     public static func read(from url: URL) throws -> CheckpointFile {
-        let path = url.relativePath
-        let bytes = try DurableFile.read(from: url)
+        try decode(DurableFile.read(from: url), path: DurableFile.path(of: url))
+    }
+
+    /// Checks and decodes a whole checkpoint file's bytes, as `read(from:)` does; `path` names it in errors.
+    ///
+    /// - Throws: `CheckpointError` if the bytes are damaged, of another format version, or not a charnn checkpoint.
+    public static func decode(_ bytes: [UInt8], path: String) throws -> CheckpointFile {
         let file: SafetensorsFile
         do {
             file = try SafetensorsFile(decoding: bytes, path: path)

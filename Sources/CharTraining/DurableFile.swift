@@ -49,7 +49,7 @@ public enum DurableFile {
     ///
     /// If `body` throws, its error is rethrown after the temporary file is removed; the target is untouched.
     public static func write(to url: URL, producing body: (Sink) throws -> Void) throws {
-        let target = url.relativePath
+        let target = path(of: url)
         let (folder, name) = split(target)
         let temporary = (folder == "/" ? "" : folder) + "/.\(name).tmp-\(getpid())"
 
@@ -83,7 +83,7 @@ public enum DurableFile {
 
     /// The whole content of the file at `url`.
     public static func read(from url: URL) throws -> [UInt8] {
-        let path = url.relativePath
+        let path = Self.path(of: url)
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw DurableFileError.cannotRead(path: path, reason: errnoText()) }
         defer { close(descriptor) }
@@ -108,6 +108,13 @@ public enum DurableFile {
         }
         if let failure { throw DurableFileError.cannotRead(path: path, reason: failure) }
         return bytes
+    }
+
+    /// The path to open `url` by and to show in messages: as the user typed it when it is relative to the
+    /// working directory (so errors read `runs/x.safetensors`), absolute otherwise.
+    static func path(of url: URL) -> String {
+        guard let base = url.baseURL, base.path == FileManager.default.currentDirectoryPath else { return url.path }
+        return url.relativePath
     }
 
     private static func syncFolder(_ folder: String, target: String) throws {

@@ -111,7 +111,7 @@ public struct SafetensorsFile: Sendable, Equatable {
     ///
     /// - Throws: `DurableFileError.cannotRead` if the file cannot be read, `SafetensorsError` if it is damaged.
     public init(contentsOf url: URL) throws {
-        try self.init(decoding: DurableFile.read(from: url), path: url.relativePath)
+        try self.init(decoding: DurableFile.read(from: url), path: DurableFile.path(of: url))
     }
 
     /// Validates and decodes a whole file's bytes; `path` names the file in errors.
