@@ -64,7 +64,7 @@ struct BenchCommand: ParsableCommand {
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw CLIFailure("bench: the \(kind.rawValue) measurement failed (exit \(process.terminationStatus))")
+            throw CLIError.failed("bench: the \(kind.rawValue) measurement failed (exit \(process.terminationStatus))")
         }
         return try JSONDecoder().decode(BenchResult.self, from: output)
     }

@@ -6,6 +6,6 @@ struct Charnn: ParsableCommand {
         commandName: "charnn",
         abstract: "Character-level LSTM language models: train, sample, predict.",
         version: "0.1.0",
-        subcommands: [BenchCommand.self]
+        subcommands: [VocabCommand.self, BenchCommand.self]
     )
 }

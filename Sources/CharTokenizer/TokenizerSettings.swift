@@ -1,0 +1,21 @@
+/// The unit a tokenizer splits text into.
+public enum TokenUnit: String, Codable, Sendable, CaseIterable {
+    /// Extended grapheme clusters as ICU defines them (UAX #29): what a reader sees as one character.
+    case grapheme
+    /// Unicode scalar values (code points other than surrogates).
+    case scalar
+}
+
+/// How text becomes units; stored with a vocabulary because ids only mean something under the same settings.
+public struct TokenizerSettings: Codable, Equatable, Hashable, Sendable {
+    /// Whether text is put in Unicode Normalization Form C first, so that "é" typed as e + U+0301 and as U+00E9
+    /// is the same token.
+    public var normalize: Bool
+    /// The unit of tokenization.
+    public var unit: TokenUnit
+
+    public init(normalize: Bool = true, unit: TokenUnit = .grapheme) {
+        self.normalize = normalize
+        self.unit = unit
+    }
+}

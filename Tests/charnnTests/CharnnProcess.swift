@@ -1,0 +1,97 @@
+import Foundation
+
+/// Runs the built `charnn` executable as a child process and captures what it prints.
+///
+/// The executable is found next to the test bundle (both sit in the products directory, e.g. `.build/release`),
+/// or at `CHARNN_EXECUTABLE` when that is set.
+struct CharnnProcess {
+    /// What one run produced.
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        /// The non-empty lines of standard error.
+        var stderrLines: [Substring] { stderr.split(separator: "\n") }
+    }
+
+    /// Why the executable could not be run.
+    enum Failure: Error, CustomStringConvertible {
+        case executableNotFound(searched: [String])
+
+        var description: String {
+            switch self {
+            case .executableNotFound(let searched):
+                return "charnn executable not found (build it first); searched: \(searched.joined(separator: ", "))"
+            }
+        }
+    }
+
+    /// The directories that may hold the executable, most specific first.
+    static var candidateDirectories: [URL] {
+        var directories: [URL] = []
+        if let executable = Bundle.main.executableURL {
+            directories.append(executable.resolvingSymlinksInPath().deletingLastPathComponent())
+        }
+        // On macOS the tests run inside an .xctest bundle loaded by a helper: the bundle's folder is the one.
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            directories.append(bundle.bundleURL.deletingLastPathComponent())
+        }
+        if let first = CommandLine.arguments.first {
+            directories.append(URL(fileURLWithPath: first).resolvingSymlinksInPath().deletingLastPathComponent())
+        }
+        let packageRoot = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        directories.append(packageRoot.appendingPathComponent(".build/release"))
+        directories.append(packageRoot.appendingPathComponent(".build/debug"))
+        return directories
+    }
+
+    /// The `charnn` executable to run.
+    static func executable() throws -> URL {
+        if let override = ProcessInfo.processInfo.environment["CHARNN_EXECUTABLE"] {
+            return URL(fileURLWithPath: override)
+        }
+        let candidates = candidateDirectories.map { $0.appendingPathComponent("charnn") }
+        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) {
+            return found
+        }
+        throw Failure.executableNotFound(searched: candidates.map(\.path))
+    }
+
+    /// Runs `charnn` with `arguments`, feeding `stdin` (nothing when nil) and waiting for it to exit.
+    static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("charnn-process-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // Files rather than pipes: a child that fills a pipe nobody reads yet would block forever.
+        let inputURL = scratch.appendingPathComponent("stdin")
+        let outputURL = scratch.appendingPathComponent("stdout")
+        let errorURL = scratch.appendingPathComponent("stderr")
+        try (stdin ?? Data()).write(to: inputURL)
+        try Data().write(to: outputURL)
+        try Data().write(to: errorURL)
+        let input = try FileHandle(forReadingFrom: inputURL)
+        let output = try FileHandle(forWritingTo: outputURL)
+        let error = try FileHandle(forWritingTo: errorURL)
+        defer {
+            try? input.close()
+            try? output.close()
+            try? error.close()
+        }
+
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: try Data(contentsOf: outputURL), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self)
+        )
+    }
+}
