@@ -86,7 +86,8 @@ public struct Vocabulary: Sendable, Equatable, Codable {
     /// The number of ids, `<unk>` included: the size of a model's embedding and output layers.
     public var count: Int { graphemes.count + 1 }
 
-    /// The id of `grapheme`, or `unknownID` when it is not in the vocabulary.
+    /// The id of `grapheme`, or `unknownID` when it is not in the vocabulary. `grapheme` is one unit as the
+    /// tokenizer produces it (in NFC when the settings normalize); `Tokenizer.encode` handles arbitrary text.
     public func id(for grapheme: String) -> Int32 {
         var grapheme = grapheme
         return grapheme.withUTF8 { id(forUTF8: $0) }

@@ -1,3 +1,5 @@
+import CICU
+
 /// One piece of text between two adjacent word boundaries.
 public struct WordSegment: Sendable, Equatable, Hashable {
     /// Where the segment sits in the string it was found in.
@@ -18,8 +20,5 @@ public struct WordSegment: Sendable, Equatable, Hashable {
     }
 
     /// Whether the segment is a word (letters, numbers, kana, ideographs) rather than spaces or punctuation.
-    public var isWord: Bool { ruleStatus >= wordNoneLimit }
+    public var isWord: Bool { ruleStatus >= CICU_WORD_NONE_LIMIT }
 }
-
-/// ICU's UBRK_WORD_NONE_LIMIT, mirrored by the shim's CICU_WORD_NONE_LIMIT.
-let wordNoneLimit: Int32 = 100
