@@ -123,6 +123,7 @@ public struct Vocabulary: Sendable, Equatable, Codable {
         versions.compatibilityWarning(against: current)
     }
 
+    /// Vocabularies are equal when they map the same units to the same ids under the same settings and versions.
     public static func == (lhs: Vocabulary, rhs: Vocabulary) -> Bool {
         lhs.settings == rhs.settings && lhs.versions == rhs.versions && lhs.graphemes == rhs.graphemes
             && lhs.counts == rhs.counts && lhs.unknownCount == rhs.unknownCount
@@ -135,6 +136,7 @@ public struct Vocabulary: Sendable, Equatable, Codable {
     /// The version of the stored form below.
     static let format = 1
 
+    /// Reads the stored form, rejecting an unknown format, another `<unk>` id and duplicate units.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let format = try container.decode(Int.self, forKey: .format)
@@ -154,6 +156,7 @@ public struct Vocabulary: Sendable, Equatable, Codable {
         )
     }
 
+    /// Writes the stored form: format, settings, versions, `<unk>` id and marker, units and their counts.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(Self.format, forKey: .format)

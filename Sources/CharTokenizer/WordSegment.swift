@@ -12,6 +12,7 @@ public struct WordSegment: Sendable, Equatable, Hashable {
     /// 200... letters, 300... kana, 400... ideographs.
     public let ruleStatus: Int32
 
+    /// A segment at `range` (the same place in bytes and grapheme clusters) with ICU rule status `ruleStatus`.
     public init(range: Range<String.Index>, utf8Range: Range<Int>, graphemeRange: Range<Int>, ruleStatus: Int32) {
         self.range = range
         self.utf8Range = utf8Range
