@@ -7,6 +7,7 @@ public struct Corpus: Sendable, Equatable {
     /// The number of bytes read, byte order marks included.
     public let byteCount: Int
 
+    /// A corpus of `text`, read from `files`, `byteCount` bytes on disk.
     public init(text: String, files: [String], byteCount: Int) {
         self.text = text
         self.files = files

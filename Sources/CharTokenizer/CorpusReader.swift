@@ -12,6 +12,7 @@ public struct CorpusReader: Sendable {
     /// Whether invalid UTF-8 is replaced with U+FFFD (true) or is an error (false).
     public var lossy: Bool
 
+    /// A reader that fails on invalid UTF-8, or replaces it with U+FFFD when `lossy`.
     public init(lossy: Bool = false) {
         self.lossy = lossy
     }

@@ -5,6 +5,7 @@ public struct GraphemeFrequencies: Sendable, Equatable {
         public var grapheme: String
         public var count: Int
 
+        /// `grapheme` seen `count` times.
         public init(grapheme: String, count: Int) {
             self.grapheme = grapheme
             self.count = count

@@ -21,6 +21,7 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable, Sendable 
     /// ICU failed, which means a broken ICU installation (for example missing data).
     case icuFailure(operation: String, errorName: String)
 
+    /// The one-line message for users.
     public var description: String {
         switch self {
         case .pathNotFound(let path):

@@ -14,6 +14,7 @@ public struct TokenizerSettings: Codable, Equatable, Hashable, Sendable {
     /// The unit of tokenization.
     public var unit: TokenUnit
 
+    /// NFC on and grapheme clusters by default: the project's unit of text.
     public init(normalize: Bool = true, unit: TokenUnit = .grapheme) {
         self.normalize = normalize
         self.unit = unit

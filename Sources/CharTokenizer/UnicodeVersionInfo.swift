@@ -10,6 +10,7 @@ public struct UnicodeVersionInfo: Codable, Equatable, Hashable, Sendable, Custom
     /// The Unicode version ICU implements, e.g. "15.0".
     public var unicodeVersion: String
 
+    /// Versions as ICU spells them, e.g. "72.1" and "15.0".
     public init(icuVersion: String, unicodeVersion: String) {
         self.icuVersion = icuVersion
         self.unicodeVersion = unicodeVersion
@@ -32,6 +33,7 @@ public struct UnicodeVersionInfo: Codable, Equatable, Hashable, Sendable, Custom
         unicodeVersion.split(separator: ".").map { Int($0) ?? 0 }
     }
 
+    /// For example "ICU 72.1, Unicode 15.0".
     public var description: String { "ICU \(icuVersion), Unicode \(unicodeVersion)" }
 
     /// A one-line warning when text segmented under `self` (e.g. a training corpus) may segment differently

@@ -86,7 +86,8 @@ public struct Vocabulary: Sendable, Equatable, Codable {
     /// The number of ids, `<unk>` included: the size of a model's embedding and output layers.
     public var count: Int { graphemes.count + 1 }
 
-    /// The id of `grapheme`, or `unknownID` when it is not in the vocabulary.
+    /// The id of `grapheme`, or `unknownID` when it is not in the vocabulary. `grapheme` is one unit as the
+    /// tokenizer produces it (in NFC when the settings normalize); `Tokenizer.encode` handles arbitrary text.
     public func id(for grapheme: String) -> Int32 {
         var grapheme = grapheme
         return grapheme.withUTF8 { id(forUTF8: $0) }
@@ -122,6 +123,7 @@ public struct Vocabulary: Sendable, Equatable, Codable {
         versions.compatibilityWarning(against: current)
     }
 
+    /// Vocabularies are equal when they map the same units to the same ids under the same settings and versions.
     public static func == (lhs: Vocabulary, rhs: Vocabulary) -> Bool {
         lhs.settings == rhs.settings && lhs.versions == rhs.versions && lhs.graphemes == rhs.graphemes
             && lhs.counts == rhs.counts && lhs.unknownCount == rhs.unknownCount
@@ -134,6 +136,7 @@ public struct Vocabulary: Sendable, Equatable, Codable {
     /// The version of the stored form below.
     static let format = 1
 
+    /// Reads the stored form, rejecting an unknown format, another `<unk>` id and duplicate units.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let format = try container.decode(Int.self, forKey: .format)
@@ -153,6 +156,7 @@ public struct Vocabulary: Sendable, Equatable, Codable {
         )
     }
 
+    /// Writes the stored form: format, settings, versions, `<unk>` id and marker, units and their counts.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(Self.format, forKey: .format)

@@ -1,3 +1,5 @@
+import CICU
+
 /// One piece of text between two adjacent word boundaries.
 public struct WordSegment: Sendable, Equatable, Hashable {
     /// Where the segment sits in the string it was found in.
@@ -10,6 +12,7 @@ public struct WordSegment: Sendable, Equatable, Hashable {
     /// 200... letters, 300... kana, 400... ideographs.
     public let ruleStatus: Int32
 
+    /// A segment at `range` (the same place in bytes and grapheme clusters) with ICU rule status `ruleStatus`.
     public init(range: Range<String.Index>, utf8Range: Range<Int>, graphemeRange: Range<Int>, ruleStatus: Int32) {
         self.range = range
         self.utf8Range = utf8Range
@@ -18,8 +21,5 @@ public struct WordSegment: Sendable, Equatable, Hashable {
     }
 
     /// Whether the segment is a word (letters, numbers, kana, ideographs) rather than spaces or punctuation.
-    public var isWord: Bool { ruleStatus >= wordNoneLimit }
+    public var isWord: Bool { ruleStatus >= CICU_WORD_NONE_LIMIT }
 }
-
-/// ICU's UBRK_WORD_NONE_LIMIT, mirrored by the shim's CICU_WORD_NONE_LIMIT.
-let wordNoneLimit: Int32 = 100
