@@ -51,7 +51,8 @@ public struct RunFolder: Sendable {
         return folder
     }
 
-    init(url: URL, keep: Int) {
+    /// The folder at `url`, unchecked: for reading its pointers.
+    public init(url: URL, keep: Int) {
         self.url = url
         self.keep = keep
     }
