@@ -13,7 +13,7 @@ import Foundation
 /// directly, not Foundation's atomic write, because only they guarantee the two `fsync`s.
 /// Two writers in one process must not target the same file at the same time: they would share a temporary name.
 public enum DurableFile {
-    /// Where a `write(to:producing:)` body sends its bytes, in order.
+    /// Where a `write(to:producing:)` body sends its bytes, in order; valid only while that body runs.
     public struct Sink {
         fileprivate let descriptor: Int32
         fileprivate let target: String
@@ -138,13 +138,20 @@ public enum DurableFile {
 
 /// Why a durable write or a whole-file read failed; every case names the file and the system's reason.
 public enum DurableFileError: Error, CustomStringConvertible, Equatable {
+    /// The temporary file next to the target could not be created (missing or read-only folder).
     case cannotCreateTemporary(path: String, temporary: String, reason: String)
+    /// Writing or closing the temporary file failed (typically a full disk).
     case cannotWrite(path: String, temporary: String, reason: String)
+    /// Flushing the temporary file to disk failed.
     case cannotSync(path: String, temporary: String, reason: String)
+    /// Renaming the temporary file over the target failed (e.g. the target is a folder).
     case cannotReplace(path: String, temporary: String, reason: String)
+    /// The new file is in place but flushing its folder failed, so the rename may not survive a crash.
     case cannotSyncFolder(path: String, folder: String, reason: String)
+    /// A file could not be opened or read.
     case cannotRead(path: String, reason: String)
 
+    /// One line naming the file, the problem and what to do.
     public var description: String {
         switch self {
         case let .cannotCreateTemporary(path, temporary, reason):

@@ -2,17 +2,29 @@
 ///
 /// Reading cases name the file and describe the damage; building cases name the offending tensor.
 public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
+    /// The file cannot even hold the 8-byte header length.
     case fileTooShort(path: String, size: Int)
+    /// The header length points past the end of the file.
     case headerBeyondFile(path: String, headerLength: UInt64, fileSize: Int)
+    /// The header is not JSON; `offset` counts bytes from the start of the file.
     case invalidJSON(path: String, offset: Int, reason: String)
+    /// The header is JSON but not a safetensors header (a missing or mistyped field).
     case invalidHeader(path: String, reason: String)
+    /// A tensor's element type is not one of `SafetensorsTensor.DType`.
     case unknownDType(path: String, tensor: String, dtype: String)
+    /// A tensor's byte range does not match its shape and element type.
     case sizeMismatch(path: String, tensor: String, expected: Int, actual: Int)
+    /// A tensor's byte range ends past the data section.
     case offsetsOutOfRange(path: String, tensor: String, begin: Int, end: Int, dataSize: Int)
+    /// Two tensors share bytes.
     case overlap(path: String, tensor: String, other: String)
+    /// A stretch of the data section between tensors belongs to none of them.
     case unclaimedBytes(path: String, begin: Int, end: Int)
+    /// Bytes follow the last tensor.
     case trailingBytes(path: String, count: Int)
+    /// A tensor to store is inconsistent (shape versus values) or uses the reserved name `__metadata__`.
     case invalidTensor(name: String, reason: String)
+    /// Two tensors to store share a name.
     case duplicateTensor(name: String)
 
     /// The file a reading error is about; nil for errors raised while building tensors to store.
@@ -59,6 +71,7 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
         }
     }
 
+    /// One line naming the file, the problem and what to do.
     public var description: String {
         if let path { "safetensors file \(path) is damaged: \(problem)" } else { problem }
     }

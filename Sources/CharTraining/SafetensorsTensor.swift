@@ -121,6 +121,7 @@ public struct SafetensorsTensor: Sendable, Equatable {
         }
     }
 
+    /// True when name, shape, element type and stored bytes all match (see the type's documentation).
     public static func == (left: SafetensorsTensor, right: SafetensorsTensor) -> Bool {
         guard left.name == right.name, left.shape == right.shape, left.dtype == right.dtype,
             left.elementCount == right.elementCount

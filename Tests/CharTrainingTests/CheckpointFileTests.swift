@@ -14,7 +14,7 @@ import Testing
         [
             try SafetensorsTensor(name: "embedding.weight", shape: [5, 3], floats: (0..<15).map { Float($0) * 0.25 - 1 }),
             try SafetensorsTensor(name: "lstm.weight_ih_l0", shape: [8, 3], floats: (0..<24).map { sin(Float($0)) }),
-            try SafetensorsTensor(name: "lstm.bias_ih_l0", shape: [8], floats: [0, -0.0, 1e-40, .greatestFiniteMagnitude, -1, 2, 3, .pi]),
+            try SafetensorsTensor(name: "lstm.bias_ih_l0", shape: [8], floats: [0, -0.0, .leastNormalMagnitude / 4, .greatestFiniteMagnitude, -1, 2, 3, .pi]),
             try SafetensorsTensor(name: "decoder.bias", shape: [5], floats: [0.1, 0.2, 0.3, 0.4, 0.5]),
             try SafetensorsTensor(name: "optimizer.step", shape: [], values: .i64([1234])),
         ]
