@@ -6,6 +6,6 @@ struct Charnn: ParsableCommand {
         commandName: "charnn",
         abstract: "Character-level LSTM language models: train, sample, predict.",
         version: "0.1.0",
-        subcommands: [VocabCommand.self, BenchCommand.self]
+        subcommands: [VocabCommand.self, TrainCommand.self, BenchCommand.self]
     )
 }
