@@ -40,6 +40,8 @@ public struct TrainingCheckpoint {
     public var optimizerSlots: [String: [Float]]
     /// The carried state; nil for weights only.
     public var carried: LSTMState?
+    /// The charnn version that wrote the file (this one's, for a checkpoint made here).
+    public var charnnVersion = TrainingCheckpoint.currentVersion
 
     /// Whether the file can be resumed (it holds the optimizer and the carried state).
     public var isResumable: Bool { carried != nil && !optimizerSlots.isEmpty }
@@ -55,7 +57,7 @@ public struct TrainingCheckpoint {
     }
 
     /// The version string written into every checkpoint.
-    public static let charnnVersion = "0.1.0"
+    public static let currentVersion = "0.1.0"
 
     public init(
         modelConfig: ModelConfig, trainingConfig: TrainingConfig, vocabulary: Vocabulary, trainerState: TrainerState,
@@ -108,7 +110,7 @@ public struct TrainingCheckpoint {
             tensors.append(try SafetensorsTensor(name: "trainer.state_c", shape: shape, floats: carried.c))
         }
         let metadata = [
-            Key.charnnVersion: Self.charnnVersion,
+            Key.charnnVersion: Self.currentVersion,
             Key.modelConfig: try CheckpointFile.encodeJSON(modelConfig),
             Key.trainingConfig: try CheckpointFile.encodeJSON(trainingConfig),
             Key.vocabulary: try CheckpointFile.encodeJSON(vocabulary),
@@ -158,11 +160,13 @@ public struct TrainingCheckpoint {
         guard vocabulary.count == modelConfig.vocabularySize else {
             throw CheckpointError.damaged(path: path, problem: "the vocabulary has \(vocabulary.count) ids but the model \(modelConfig.vocabularySize)")
         }
-        return TrainingCheckpoint(
+        var checkpoint = TrainingCheckpoint(
             modelConfig: modelConfig, trainingConfig: try file.decodeJSON(TrainingConfig.self, forKey: Key.trainingConfig),
             vocabulary: vocabulary, trainerState: try file.decodeJSON(TrainerState.self, forKey: Key.trainerState),
             corpus: try file.decodeJSON(CorpusRecord.self, forKey: Key.corpus),
             parameters: parameters, optimizerSlots: slots, carried: carried)
+        checkpoint.charnnVersion = file.metadata[Key.charnnVersion] ?? "unknown"
+        return checkpoint
     }
 
     /// A model holding the checkpoint's weights.

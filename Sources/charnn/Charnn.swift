@@ -1,11 +1,12 @@
 import ArgumentParser
+import CharTraining
 
 @main
 struct Charnn: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "charnn",
         abstract: "Character-level LSTM language models: train, sample, predict.",
-        version: "0.1.0",
-        subcommands: [VocabCommand.self, TrainCommand.self, BenchCommand.self]
+        version: TrainingCheckpoint.currentVersion,
+        subcommands: [VocabCommand.self, TrainCommand.self, SampleCommand.self, EvalCommand.self, InspectCommand.self, BenchCommand.self]
     )
 }

@@ -1,0 +1,73 @@
+import ArgumentParser
+import CharSampling
+import CharTokenizer
+import CharTraining
+import Foundation
+
+/// `charnn eval`: how well a model predicts a text: loss, bits per character, perplexity, accuracy.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Measure how well a model predicts a text.",
+        discussion: """
+        The text is streamed through the model with its state carried, so every grapheme is predicted from all the \
+        text before it. With --split, the text is the run's corpus (or the file given) cut as in training, and only \
+        that split is measured.
+        """
+    )
+
+    @Option(help: ArgumentHelp("A checkpoint file or a run folder (its best checkpoint).", valueName: "path")) var model: String?
+    @Argument(help: "A UTF-8 text file (or - for standard input). With --split, defaults to the run's corpus.") var text: String?
+    @Option(help: "Measure only this split of the text, cut as the model's training cut it: train, validation or test.")
+    var split: SplitName?
+    @Option(help: ArgumentHelp("Steps per window (memory only; the result does not depend on it).", valueName: "n")) var steps = 256
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    enum SplitName: String, ExpressibleByArgument, CaseIterable, Codable {
+        case train, validation, test
+    }
+
+    struct Output: Codable {
+        var model: String
+        var text: String
+        var split: SplitName?
+        var graphemes: Int
+        var unknown: Int
+        var result: EvaluationResult
+    }
+
+    func validate() throws {
+        guard steps >= 1 else { throw CLIError.invalidValue(option: "--steps", value: "\(steps)", expected: "at least 1") }
+    }
+
+    func run() throws {
+        let loaded = try LoadedModel.load(model)
+        guard let path = text ?? (split != nil ? loaded.checkpoint.corpus.path : nil) else {
+            throw CLIError.failed("name the text to evaluate: charnn eval --model M TEXT_FILE")
+        }
+        var ids = loaded.tokenizer.encode(try CorpusReader().read(path).text)
+        if let split {
+            let config = loaded.checkpoint.trainingConfig
+            let splits = CorpusSplits(count: ids.count, trainFraction: config.trainFraction, validationFraction: config.validationFraction)
+            let range = switch split {
+            case .train: splits.train
+            case .validation: splits.validation
+            case .test: splits.test
+            }
+            ids = Array(ids[range])
+        }
+        let result = try evaluate(model: loaded.model, ids: ids, steps: steps)
+        let unknown = ids.filter { $0 == Vocabulary.unknownID }.count
+        if json {
+            try printJSON(Output(model: loaded.file.path, text: path, split: split, graphemes: ids.count, unknown: unknown, result: result))
+            return
+        }
+        print("model:        \(loaded.file.path)")
+        print("text:         \(path)\(split.map { " (\($0.rawValue) split)" } ?? "")")
+        print("graphemes:    \(ids.count)\(unknown > 0 ? " (\(unknown) unknown to the model)" : "")")
+        print(String(format: "loss:         %.4f nats/grapheme", result.loss))
+        print(String(format: "bits/char:    %.4f", result.bitsPerCharacter))
+        print(String(format: "perplexity:   %.3f", result.perplexity))
+        print(String(format: "top-1 / top-5 accuracy: %.2f%% / %.2f%%", result.top1Accuracy * 100, result.top5Accuracy * 100))
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import CharModel
+import CharTokenizer
+import CharTraining
+import Foundation
+
+/// `charnn inspect`: what a checkpoint holds, without loading it into a model.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show what a checkpoint holds: hyperparameters, vocabulary, progress and loss history."
+    )
+
+    @Argument(help: "A checkpoint file or a run folder (its latest checkpoint).") var checkpoint: String
+    @Option(help: ArgumentHelp("How many vocabulary entries to list.", valueName: "n")) var vocabularySample = 20
+    @Flag(help: "Print everything as JSON.") var json = false
+
+    struct Output: Codable {
+        var file: String
+        var formatVersion: String
+        var charnnVersion: String
+        var resumable: Bool
+        var model: ModelConfig
+        var parameters: Int
+        var training: TrainingConfig
+        var corpus: CorpusRecord
+        var tokenizer: TokenizerSettings
+        var segmentedWith: UnicodeVersionInfo
+        var vocabularySize: Int
+        var vocabularySample: [String]
+        var step: Int
+        var epoch: Int
+        var bestValidationLoss: Float?
+        var history: [MetricsRecord]
+    }
+
+    func run() throws {
+        let url = try resolve()
+        let c = try TrainingCheckpoint.read(from: url)
+        let output = Output(
+            file: url.path, formatVersion: CheckpointFile.formatVersion, charnnVersion: c.charnnVersion,
+            resumable: c.isResumable, model: c.modelConfig, parameters: ParameterLayout(config: c.modelConfig).count,
+            training: c.trainingConfig, corpus: c.corpus, tokenizer: c.vocabulary.settings, segmentedWith: c.vocabulary.versions,
+            vocabularySize: c.vocabulary.count, vocabularySample: Array(c.vocabulary.graphemes.prefix(max(0, vocabularySample))),
+            step: c.trainerState.step, epoch: c.trainerState.epoch, bestValidationLoss: c.trainerState.bestValidationLoss,
+            history: c.trainerState.history)
+        if json {
+            try printJSON(output)
+            return
+        }
+        let m = c.modelConfig, t = c.trainingConfig
+        print("checkpoint:   \(url.path)")
+        print("format:       version \(CheckpointFile.formatVersion), written by charnn \(c.charnnVersion)\(c.isResumable ? "" : ", weights only")")
+        print("model:        L=\(m.layers) H=\(m.hiddenSize) E=\(m.embeddingSize) V=\(m.vocabularySize) dropout=\(m.dropout), \(output.parameters) parameters")
+        print("training:     \(t.optimizer.rawValue) lr=\(t.learningRate) \(t.schedule.rawValue) schedule, B=\(t.batchSize) S=\(t.sequenceLength), clip \(t.gradientClip), seed \(t.seed)")
+        print("corpus:       \(c.corpus.path) (\(c.corpus.byteCount) bytes, \(c.corpus.tokenCount) graphemes)")
+        print("tokenizer:    \(c.vocabulary.settings.unit.rawValue)s, NFC \(c.vocabulary.settings.normalize ? "on" : "off"), \(c.vocabulary.versions)")
+        let sample = output.vocabularySample.map(GraphemeDisplay.escaped).joined(separator: " ")
+        print("vocabulary:   \(c.vocabulary.count) ids (<unk> + \(c.vocabulary.graphemes.count)): \(sample)\(c.vocabulary.graphemes.count > output.vocabularySample.count ? " ..." : "")")
+        print("progress:     step \(c.trainerState.step), epoch \(c.trainerState.epoch), \(String(format: "%.0f", c.trainerState.elapsedSeconds)) s of training")
+        print("best val:     \(c.trainerState.bestValidationLoss.map { String(format: "%.4f nats/grapheme", $0) } ?? "none yet")")
+        if !c.trainerState.history.isEmpty {
+            print("history:      step  epoch  train    validation")
+            for r in c.trainerState.history {
+                print(String(format: "              %5d  %5d  %.4f   %@", r.step, r.epoch, r.trainLoss, r.validationLoss.map { String(format: "%.4f", $0) } ?? "-"))
+            }
+        }
+    }
+
+    /// A file as given; a run folder's latest checkpoint.
+    private func resolve() throws -> URL {
+        var isDirectory: ObjCBool = false
+        let url = URL(fileURLWithPath: checkpoint)
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw CLIError.failed("checkpoint \(checkpoint) does not exist")
+        }
+        guard isDirectory.boolValue else { return url }
+        guard let latest = RunFolder(url: url, keep: 1).pointer("latest") else {
+            throw CLIError.failed("\(checkpoint) is a folder but not a charnn run (no 'latest' pointer)")
+        }
+        return url.appendingPathComponent(latest)
+    }
+}
