@@ -110,8 +110,9 @@ struct LSTMLayer {
 }
 
 // MARK: - Cell kernels (element-wise, one row of B)
-
-@inline(__always) private func sigmoid(_ x: Float) -> Float { 1 / (1 + _exp(-x)) }
+//
+// Each walks the H units a vector at a time (`VectorMath`); a last partial vector is loaded zero-padded and stored
+// back only in its valid lanes.
 
 /// Activates the gate pre-activations [4H] in place and computes c_t, tanh(c_t), h_t [H].
 @inline(__always)
@@ -119,20 +120,22 @@ private func cellForward(
     gates: UnsafeMutablePointer<Float>, cPrev: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>,
     tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, hidden: Int
 ) {
-    for j in 0..<hidden {
-        let i = sigmoid(gates[j])
-        let f = sigmoid(gates[hidden + j])
-        let g = _tanh(gates[2 * hidden + j])
-        let o = sigmoid(gates[3 * hidden + j])
-        gates[j] = i
-        gates[hidden + j] = f
-        gates[2 * hidden + j] = g
-        gates[3 * hidden + j] = o
-        let cNew = f * cPrev[j] + i * g
-        let tc = _tanh(cNew)
-        c[j] = cNew
-        tanhC[j] = tc
-        h[j] = o * tc
+    for j in stride(from: 0, to: hidden, by: FloatVector.scalarCount) {
+        let n = hidden - j
+        let (gi, gf, gg, go) = (gates + j, gates + hidden + j, gates + 2 * hidden + j, gates + 3 * hidden + j)
+        let i = VectorMath.sigmoid(gi.loadVector(count: n))
+        let f = VectorMath.sigmoid(gf.loadVector(count: n))
+        let g = VectorMath.tanh(gg.loadVector(count: n))
+        let o = VectorMath.sigmoid(go.loadVector(count: n))
+        gi.storeVector(i, count: n)
+        gf.storeVector(f, count: n)
+        gg.storeVector(g, count: n)
+        go.storeVector(o, count: n)
+        let cNew = f * (cPrev + j).loadVector(count: n) + i * g
+        let tc = VectorMath.tanh(cNew)
+        (c + j).storeVector(cNew, count: n)
+        (tanhC + j).storeVector(tc, count: n)
+        (h + j).storeVector(o * tc, count: n)
     }
 }
 
@@ -143,33 +146,36 @@ private func cellBackward(
     gates: UnsafeMutablePointer<Float>, cPrev: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>,
     dhAbove: UnsafeMutablePointer<Float>, dhNext: UnsafeMutablePointer<Float>, dcNext: UnsafeMutablePointer<Float>, hidden: Int
 ) {
-    for j in 0..<hidden {
-        let i = gates[j], f = gates[hidden + j], g = gates[2 * hidden + j], o = gates[3 * hidden + j]
-        let tc = tanhC[j]
-        let dh = dhAbove[j] + dhNext[j]
+    for j in stride(from: 0, to: hidden, by: FloatVector.scalarCount) {
+        let n = hidden - j
+        let (gi, gf, gg, go) = (gates + j, gates + hidden + j, gates + 2 * hidden + j, gates + 3 * hidden + j)
+        let i = gi.loadVector(count: n), f = gf.loadVector(count: n), g = gg.loadVector(count: n), o = go.loadVector(count: n)
+        let tc = (tanhC + j).loadVector(count: n)
+        let dh = (dhAbove + j).loadVector(count: n) + (dhNext + j).loadVector(count: n)
         let dO = dh * tc
-        let dc = dcNext[j] + dh * o * (1 - tc * tc)
+        let dc = (dcNext + j).loadVector(count: n) + dh * o * (1 - tc * tc)
         let di = dc * g
-        let df = dc * cPrev[j]
+        let df = dc * (cPrev + j).loadVector(count: n)
         let dg = dc * i
-        dcNext[j] = dc * f
-        gates[j] = di * i * (1 - i)
-        gates[hidden + j] = df * f * (1 - f)
-        gates[2 * hidden + j] = dg * (1 - g * g)
-        gates[3 * hidden + j] = dO * o * (1 - o)
+        (dcNext + j).storeVector(dc * f, count: n)
+        gi.storeVector(di * i * (1 - i), count: n)
+        gf.storeVector(df * f * (1 - f), count: n)
+        gg.storeVector(dg * (1 - g * g), count: n)
+        go.storeVector(dO * o * (1 - o), count: n)
     }
 }
 
 /// The single-step cell: activates `gates` [4H] and updates c [H] and h [H] in place.
 @inline(__always)
 private func cellStep(gates: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, hidden: Int) {
-    for j in 0..<hidden {
-        let i = sigmoid(gates[j])
-        let f = sigmoid(gates[hidden + j])
-        let g = _tanh(gates[2 * hidden + j])
-        let o = sigmoid(gates[3 * hidden + j])
-        let cNew = f * c[j] + i * g
-        c[j] = cNew
-        h[j] = o * _tanh(cNew)
+    for j in stride(from: 0, to: hidden, by: FloatVector.scalarCount) {
+        let n = hidden - j
+        let i = VectorMath.sigmoid((gates + j).loadVector(count: n))
+        let f = VectorMath.sigmoid((gates + hidden + j).loadVector(count: n))
+        let g = VectorMath.tanh((gates + 2 * hidden + j).loadVector(count: n))
+        let o = VectorMath.sigmoid((gates + 3 * hidden + j).loadVector(count: n))
+        let cNew = f * (c + j).loadVector(count: n) + i * g
+        (c + j).storeVector(cNew, count: n)
+        (h + j).storeVector(o * VectorMath.tanh(cNew), count: n)
     }
 }
