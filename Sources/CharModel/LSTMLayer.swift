@@ -49,8 +49,9 @@ struct LSTMLayer {
     // MARK: Forward over a window
 
     /// Runs the window `x` [S*B, In] from the initial state already in `cache.h`/`cache.c` block 0,
-    /// leaving h_t, c_t in blocks t+1 and the activated gates in `cache.gates`.
-    func forward(_ x: Matrix, cache: LSTMLayerCache) {
+    /// leaving h_t, c_t in blocks t+1 and the activated gates in `cache.gates`. The recurrence runs in `parts`
+    /// stream ranges at once (`StreamSplit`).
+    func forward(_ x: Matrix, cache: LSTMLayerCache, parts: Int) {
         let (batch, steps, h4) = (cache.batchSize, cache.steps, 4 * hiddenSize)
         precondition(x.rows == steps * batch && x.cols == inputSize,
                      "LSTM input [\(x.rows),\(x.cols)], expected [\(steps * batch),\(inputSize)]")
@@ -58,14 +59,14 @@ struct LSTMLayer {
         for j in 0..<h4 { cache.biasSum[j] = biasIH[j] + biasHH[j] }
         for r in 0..<a.rows { a.row(r).update(from: cache.biasSum, count: h4) }
         Matrix.gemm(x, weightIH, transposeB: true, into: a, beta: 1)
-        for t in 0..<steps {
-            let rows = t * batch..<(t + 1) * batch
-            let at = a.rows(rows)
-            Matrix.gemm(cache.h.rows(rows), weightHH, transposeB: true, into: at, beta: 1)
-            for b in 0..<batch {
-                let r = t * batch + b
-                cellForward(gates: at.row(b), cPrev: cache.c.row(r), c: cache.c.row(r + batch),
-                            tanhC: cache.tanhC.row(r), h: cache.h.row(r + batch), hidden: hiddenSize)
+        StreamSplit.run(parts: parts, batch: batch) { streams in
+            for t in 0..<steps {
+                let rows = t * batch + streams.lowerBound..<t * batch + streams.upperBound
+                Matrix.gemm(cache.h.rows(rows), weightHH, transposeB: true, into: a.rows(rows), beta: 1)
+                for r in rows {
+                    cellForward(gates: a.row(r), cPrev: cache.c.row(r), c: cache.c.row(r + batch),
+                                tanhC: cache.tanhC.row(r), h: cache.h.row(r + batch), hidden: hiddenSize)
+                }
             }
         }
     }
@@ -74,20 +75,24 @@ struct LSTMLayer {
 
     /// Backpropagates `dh` [S*B, H], the loss gradient of every h_t from above, through the window that `forward`
     /// left in `cache`. Accumulates the weight gradients, writes dx [S*B, In] when asked, and leaves the initial
-    /// state's gradients in `cache.dhNext` and `cache.dcNext`. Overwrites `cache.gates` with da.
-    func backward(_ x: Matrix, dh: Matrix, cache: LSTMLayerCache, dx: Matrix?) {
+    /// state's gradients in `cache.dhNext` and `cache.dcNext`. Overwrites `cache.gates` with da. The recurrence runs
+    /// in `parts` stream ranges at once (`StreamSplit`).
+    func backward(_ x: Matrix, dh: Matrix, cache: LSTMLayerCache, dx: Matrix?, parts: Int) {
         let (batch, steps, hidden) = (cache.batchSize, cache.steps, hiddenSize)
         precondition(dh.rows == steps * batch && dh.cols == hidden, "LSTM dh [\(dh.rows),\(dh.cols)], expected [\(steps * batch),\(hidden)]")
         let a = cache.gates
         cache.dhNext.zero()
         cache.dcNext.zero()
-        for t in stride(from: steps - 1, through: 0, by: -1) {
-            for b in 0..<batch {
-                let r = t * batch + b
-                cellBackward(gates: a.row(r), cPrev: cache.c.row(r), tanhC: cache.tanhC.row(r),
-                             dhAbove: dh.row(r), dhNext: cache.dhNext.row(b), dcNext: cache.dcNext.row(b), hidden: hidden)
+        StreamSplit.run(parts: parts, batch: batch) { streams in
+            for t in stride(from: steps - 1, through: 0, by: -1) {
+                for b in streams {
+                    let r = t * batch + b
+                    cellBackward(gates: a.row(r), cPrev: cache.c.row(r), tanhC: cache.tanhC.row(r),
+                                 dhAbove: dh.row(r), dhNext: cache.dhNext.row(b), dcNext: cache.dcNext.row(b), hidden: hidden)
+                }
+                let rows = t * batch + streams.lowerBound..<t * batch + streams.upperBound
+                Matrix.gemm(a.rows(rows), weightHH, into: cache.dhNext.rows(streams))
             }
-            Matrix.gemm(a.rows(t * batch..<(t + 1) * batch), weightHH, into: cache.dhNext)
         }
         let hPrev = cache.h.rows(0..<steps * batch)
         Matrix.gemm(a, transposeA: true, hPrev, into: dWeightHH, beta: 1)
