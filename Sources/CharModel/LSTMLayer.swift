@@ -49,8 +49,9 @@ struct LSTMLayer {
     // MARK: Forward over a window
 
     /// Runs the window `x` [S*B, In] from the initial state already in `cache.h`/`cache.c` block 0,
-    /// leaving h_t, c_t in blocks t+1 and the activated gates in `cache.gates`.
-    func forward(_ x: Matrix, cache: LSTMLayerCache) {
+    /// leaving h_t, c_t in blocks t+1 and the activated gates in `cache.gates`. The recurrence runs in `parts`
+    /// stream ranges at once (`StreamSplit`).
+    func forward(_ x: Matrix, cache: LSTMLayerCache, parts: Int) {
         let (batch, steps, h4) = (cache.batchSize, cache.steps, 4 * hiddenSize)
         precondition(x.rows == steps * batch && x.cols == inputSize,
                      "LSTM input [\(x.rows),\(x.cols)], expected [\(steps * batch),\(inputSize)]")
@@ -58,14 +59,14 @@ struct LSTMLayer {
         for j in 0..<h4 { cache.biasSum[j] = biasIH[j] + biasHH[j] }
         for r in 0..<a.rows { a.row(r).update(from: cache.biasSum, count: h4) }
         Matrix.gemm(x, weightIH, transposeB: true, into: a, beta: 1)
-        for t in 0..<steps {
-            let rows = t * batch..<(t + 1) * batch
-            let at = a.rows(rows)
-            Matrix.gemm(cache.h.rows(rows), weightHH, transposeB: true, into: at, beta: 1)
-            for b in 0..<batch {
-                let r = t * batch + b
-                cellForward(gates: at.row(b), cPrev: cache.c.row(r), c: cache.c.row(r + batch),
-                            tanhC: cache.tanhC.row(r), h: cache.h.row(r + batch), hidden: hiddenSize)
+        StreamSplit.run(parts: parts, batch: batch) { streams in
+            for t in 0..<steps {
+                let rows = t * batch + streams.lowerBound..<t * batch + streams.upperBound
+                Matrix.gemm(cache.h.rows(rows), weightHH, transposeB: true, into: a.rows(rows), beta: 1)
+                for r in rows {
+                    cellForward(gates: a.row(r), cPrev: cache.c.row(r), c: cache.c.row(r + batch),
+                                tanhC: cache.tanhC.row(r), h: cache.h.row(r + batch), hidden: hiddenSize)
+                }
             }
         }
     }
@@ -74,20 +75,24 @@ struct LSTMLayer {
 
     /// Backpropagates `dh` [S*B, H], the loss gradient of every h_t from above, through the window that `forward`
     /// left in `cache`. Accumulates the weight gradients, writes dx [S*B, In] when asked, and leaves the initial
-    /// state's gradients in `cache.dhNext` and `cache.dcNext`. Overwrites `cache.gates` with da.
-    func backward(_ x: Matrix, dh: Matrix, cache: LSTMLayerCache, dx: Matrix?) {
+    /// state's gradients in `cache.dhNext` and `cache.dcNext`. Overwrites `cache.gates` with da. The recurrence runs
+    /// in `parts` stream ranges at once (`StreamSplit`).
+    func backward(_ x: Matrix, dh: Matrix, cache: LSTMLayerCache, dx: Matrix?, parts: Int) {
         let (batch, steps, hidden) = (cache.batchSize, cache.steps, hiddenSize)
         precondition(dh.rows == steps * batch && dh.cols == hidden, "LSTM dh [\(dh.rows),\(dh.cols)], expected [\(steps * batch),\(hidden)]")
         let a = cache.gates
         cache.dhNext.zero()
         cache.dcNext.zero()
-        for t in stride(from: steps - 1, through: 0, by: -1) {
-            for b in 0..<batch {
-                let r = t * batch + b
-                cellBackward(gates: a.row(r), cPrev: cache.c.row(r), tanhC: cache.tanhC.row(r),
-                             dhAbove: dh.row(r), dhNext: cache.dhNext.row(b), dcNext: cache.dcNext.row(b), hidden: hidden)
+        StreamSplit.run(parts: parts, batch: batch) { streams in
+            for t in stride(from: steps - 1, through: 0, by: -1) {
+                for b in streams {
+                    let r = t * batch + b
+                    cellBackward(gates: a.row(r), cPrev: cache.c.row(r), tanhC: cache.tanhC.row(r),
+                                 dhAbove: dh.row(r), dhNext: cache.dhNext.row(b), dcNext: cache.dcNext.row(b), hidden: hidden)
+                }
+                let rows = t * batch + streams.lowerBound..<t * batch + streams.upperBound
+                Matrix.gemm(a.rows(rows), weightHH, into: cache.dhNext.rows(streams))
             }
-            Matrix.gemm(a.rows(t * batch..<(t + 1) * batch), weightHH, into: cache.dhNext)
         }
         let hPrev = cache.h.rows(0..<steps * batch)
         Matrix.gemm(a, transposeA: true, hPrev, into: dWeightHH, beta: 1)
@@ -110,8 +115,9 @@ struct LSTMLayer {
 }
 
 // MARK: - Cell kernels (element-wise, one row of B)
-
-@inline(__always) private func sigmoid(_ x: Float) -> Float { 1 / (1 + _exp(-x)) }
+//
+// Each walks the H units a vector at a time (`VectorMath`); a last partial vector is loaded zero-padded and stored
+// back only in its valid lanes.
 
 /// Activates the gate pre-activations [4H] in place and computes c_t, tanh(c_t), h_t [H].
 @inline(__always)
@@ -119,20 +125,22 @@ private func cellForward(
     gates: UnsafeMutablePointer<Float>, cPrev: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>,
     tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, hidden: Int
 ) {
-    for j in 0..<hidden {
-        let i = sigmoid(gates[j])
-        let f = sigmoid(gates[hidden + j])
-        let g = _tanh(gates[2 * hidden + j])
-        let o = sigmoid(gates[3 * hidden + j])
-        gates[j] = i
-        gates[hidden + j] = f
-        gates[2 * hidden + j] = g
-        gates[3 * hidden + j] = o
-        let cNew = f * cPrev[j] + i * g
-        let tc = _tanh(cNew)
-        c[j] = cNew
-        tanhC[j] = tc
-        h[j] = o * tc
+    for j in stride(from: 0, to: hidden, by: FloatVector.scalarCount) {
+        let n = hidden - j
+        let (gi, gf, gg, go) = (gates + j, gates + hidden + j, gates + 2 * hidden + j, gates + 3 * hidden + j)
+        let i = VectorMath.sigmoid(gi.loadVector(count: n))
+        let f = VectorMath.sigmoid(gf.loadVector(count: n))
+        let g = VectorMath.tanh(gg.loadVector(count: n))
+        let o = VectorMath.sigmoid(go.loadVector(count: n))
+        gi.storeVector(i, count: n)
+        gf.storeVector(f, count: n)
+        gg.storeVector(g, count: n)
+        go.storeVector(o, count: n)
+        let cNew = f * (cPrev + j).loadVector(count: n) + i * g
+        let tc = VectorMath.tanh(cNew)
+        (c + j).storeVector(cNew, count: n)
+        (tanhC + j).storeVector(tc, count: n)
+        (h + j).storeVector(o * tc, count: n)
     }
 }
 
@@ -143,33 +151,36 @@ private func cellBackward(
     gates: UnsafeMutablePointer<Float>, cPrev: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>,
     dhAbove: UnsafeMutablePointer<Float>, dhNext: UnsafeMutablePointer<Float>, dcNext: UnsafeMutablePointer<Float>, hidden: Int
 ) {
-    for j in 0..<hidden {
-        let i = gates[j], f = gates[hidden + j], g = gates[2 * hidden + j], o = gates[3 * hidden + j]
-        let tc = tanhC[j]
-        let dh = dhAbove[j] + dhNext[j]
+    for j in stride(from: 0, to: hidden, by: FloatVector.scalarCount) {
+        let n = hidden - j
+        let (gi, gf, gg, go) = (gates + j, gates + hidden + j, gates + 2 * hidden + j, gates + 3 * hidden + j)
+        let i = gi.loadVector(count: n), f = gf.loadVector(count: n), g = gg.loadVector(count: n), o = go.loadVector(count: n)
+        let tc = (tanhC + j).loadVector(count: n)
+        let dh = (dhAbove + j).loadVector(count: n) + (dhNext + j).loadVector(count: n)
         let dO = dh * tc
-        let dc = dcNext[j] + dh * o * (1 - tc * tc)
+        let dc = (dcNext + j).loadVector(count: n) + dh * o * (1 - tc * tc)
         let di = dc * g
-        let df = dc * cPrev[j]
+        let df = dc * (cPrev + j).loadVector(count: n)
         let dg = dc * i
-        dcNext[j] = dc * f
-        gates[j] = di * i * (1 - i)
-        gates[hidden + j] = df * f * (1 - f)
-        gates[2 * hidden + j] = dg * (1 - g * g)
-        gates[3 * hidden + j] = dO * o * (1 - o)
+        (dcNext + j).storeVector(dc * f, count: n)
+        gi.storeVector(di * i * (1 - i), count: n)
+        gf.storeVector(df * f * (1 - f), count: n)
+        gg.storeVector(dg * (1 - g * g), count: n)
+        go.storeVector(dO * o * (1 - o), count: n)
     }
 }
 
 /// The single-step cell: activates `gates` [4H] and updates c [H] and h [H] in place.
 @inline(__always)
 private func cellStep(gates: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, hidden: Int) {
-    for j in 0..<hidden {
-        let i = sigmoid(gates[j])
-        let f = sigmoid(gates[hidden + j])
-        let g = _tanh(gates[2 * hidden + j])
-        let o = sigmoid(gates[3 * hidden + j])
-        let cNew = f * c[j] + i * g
-        c[j] = cNew
-        h[j] = o * _tanh(cNew)
+    for j in stride(from: 0, to: hidden, by: FloatVector.scalarCount) {
+        let n = hidden - j
+        let i = VectorMath.sigmoid((gates + j).loadVector(count: n))
+        let f = VectorMath.sigmoid((gates + hidden + j).loadVector(count: n))
+        let g = VectorMath.tanh((gates + 2 * hidden + j).loadVector(count: n))
+        let o = VectorMath.sigmoid((gates + 3 * hidden + j).loadVector(count: n))
+        let cNew = f * (c + j).loadVector(count: n) + i * g
+        (c + j).storeVector(cNew, count: n)
+        (h + j).storeVector(o * VectorMath.tanh(cNew), count: n)
     }
 }

@@ -49,7 +49,7 @@ extension LanguageModel {
             let cache = ws.caches[k]
             state.h.withUnsafeBufferPointer { cache.h.base.update(from: $0.baseAddress! + k * perLayer, count: perLayer) }
             state.c.withUnsafeBufferPointer { cache.c.base.update(from: $0.baseAddress! + k * perLayer, count: perLayer) }
-            layer.forward(x, cache: cache)
+            layer.forward(x, cache: cache, parts: ws.streamParts ?? StreamSplit.parts(batch: batch, hidden: config.hiddenSize))
             state.h.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: k * perLayer).update(from: cache.finalH.base, count: perLayer) }
             state.c.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: k * perLayer).update(from: cache.finalC.base, count: perLayer) }
             x = cache.output
@@ -86,7 +86,8 @@ extension LanguageModel {
         Matrix.gemm(ws.logits, decoderWeight, into: dh)
         for k in stride(from: layers.count - 1, through: 0, by: -1) {
             let dx = below.matrix(rows: n, cols: k == 0 ? e : h)
-            layers[k].backward(topInput(ws, layer: k), dh: dh, cache: ws.caches[k], dx: dx)
+            layers[k].backward(topInput(ws, layer: k), dh: dh, cache: ws.caches[k], dx: dx,
+                               parts: ws.streamParts ?? StreamSplit.parts(batch: ws.batchSize, hidden: h))
             ws.setInitialStateGradient(layer: k, dh: ws.caches[k].dhNext, dc: ws.caches[k].dcNext)
             if k > 0 && ws.dropoutApplied { multiply(dx, ws.masks[k - 1], into: dx) }
             dh = dx

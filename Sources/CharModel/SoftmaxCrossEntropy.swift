@@ -23,17 +23,26 @@ enum SoftmaxCrossEntropy {
         for n in 0..<z.rows {
             let row = z.row(n)
             let l = lse[n]
-            for v in 0..<z.cols { row[v] = _exp(row[v] - l) * scale }
+            for v in stride(from: 0, to: z.cols, by: FloatVector.scalarCount) {
+                let count = z.cols - v
+                (row + v).storeVector(VectorMath.exp((row + v).loadVector(count: count) - l) * scale, count: count)
+            }
             row[Int(targets[n])] -= scale
         }
     }
 
     /// log Σ exp(x) over `count` values, stable for any magnitude.
+    /// Lanes past `count` are padded with -∞, which is neutral for the max and whose exp is 0 in the sum.
     static func logSumExp(_ x: UnsafePointer<Float>, count: Int) -> Float {
-        var m = -Float.infinity
-        for v in 0..<count { m = max(m, x[v]) }
-        var sum: Float = 0
-        for v in 0..<count { sum += _exp(x[v] - m) }
-        return m + _logf(sum)
+        var m = FloatVector(repeating: -.infinity)
+        for v in stride(from: 0, to: count, by: FloatVector.scalarCount) {
+            m = pointwiseMax(m, (x + v).loadVector(count: count - v, padding: -.infinity))
+        }
+        let top = m.max()
+        var sum = FloatVector(repeating: 0)
+        for v in stride(from: 0, to: count, by: FloatVector.scalarCount) {
+            sum += VectorMath.exp((x + v).loadVector(count: count - v, padding: -.infinity) - top)
+        }
+        return top + _logf(sum.sum())
     }
 }

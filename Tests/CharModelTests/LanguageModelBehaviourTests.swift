@@ -59,6 +59,38 @@ struct LanguageModelBehaviourTests {
         for (x, y) in zip(Array(inference.cell), state.c) { #expect(abs(x - y) <= 1e-5) }
     }
 
+    @Test("splitting the streams across threads gives the unsplit loss, state and gradients", arguments: [2, 3])
+    func streamSplitMatchesUnsplit(parts: Int) throws {
+        let config = ModelConfig(vocabularySize: 13, embeddingSize: 10, hiddenSize: 20, layers: 2)
+        let model = try LanguageModel(config: config, seed: 21)
+        let (batch, steps) = (7, 5)
+        var rng = RandomSource(seed: 4)
+        let inputs = (0..<batch * steps).map { _ in Int32(rng.next() % 13) }
+        let targets = (0..<batch * steps).map { _ in Int32(rng.next() % 13) }
+        func run(parts: Int) throws -> (loss: Float, state: LSTMState, gradients: [Float], initial: LSTMState) {
+            let ws = try SequenceWorkspace(config: config, batchSize: batch, steps: steps)
+            ws.streamParts = parts
+            var state = LSTMState(layers: 2, batchSize: batch, hiddenSize: 20)
+            for i in state.h.indices { state.h[i] = Float(i % 11) * 0.05 - 0.25; state.c[i] = Float(i % 7) * 0.1 - 0.3 }
+            var rng = RandomSource(seed: 0)
+            model.zeroGradients()
+            let loss = try model.forward(inputs: inputs, targets: targets, state: &state, workspace: ws, rng: &rng)
+            try model.backward(workspace: ws)
+            return (loss, state, model.gradients.array, ws.initialStateGradient)
+        }
+        let whole = try run(parts: 1)
+        let split = try run(parts: parts)
+        func close(_ a: [Float], _ b: [Float]) -> Bool {
+            let scale = max(b.map(abs).max()!, 1e-12)
+            return zip(a, b).allSatisfy { abs($0 - $1) <= 1e-6 * scale }
+        }
+        #expect(abs(split.loss - whole.loss) <= 1e-6 * whole.loss)
+        #expect(close(split.state.h, whole.state.h) && close(split.state.c, whole.state.c))
+        #expect(close(split.gradients, whole.gradients))
+        #expect(close(split.initial.h, whole.initial.h) && close(split.initial.c, whole.initial.c))
+        #expect(whole.gradients.contains { $0 != 0 })
+    }
+
     @Test("a tiny model overfits a short text to near-zero loss")
     func overfitsShortText() throws {
         let text = Array("the quick brown fox jumps over the lazy dog. ".unicodeScalars)
