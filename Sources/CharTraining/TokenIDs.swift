@@ -34,6 +34,20 @@ public struct TokenIDs: Sendable {
         }
     }
 
+    /// Makes room for `count` ids in all, so that filling a large corpus never copies it to grow.
+    public mutating func reserveCapacity(_ count: Int) {
+        switch storage {
+        case .narrow(var a):
+            storage = .narrow([])
+            a.reserveCapacity(count)
+            storage = .narrow(a)
+        case .wide(var a):
+            storage = .wide([])
+            a.reserveCapacity(count)
+            storage = .wide(a)
+        }
+    }
+
     /// Appends ids (each must be below the vocabulary size given at creation).
     public mutating func append<S: Sequence>(contentsOf ids: S) where S.Element == Int32 {
         switch storage {
