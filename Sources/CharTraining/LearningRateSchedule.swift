@@ -10,8 +10,9 @@ public struct LearningRateSchedule: Sendable {
         self.plannedIterations = max(1, plannedIterations)
     }
 
-    /// The rate for iteration `step` (0-based) in epoch `epoch` (0-based).
-    public func rate(step: Int, epoch: Int) -> Float {
+    /// The rate for iteration `step` (0-based) in epoch `epoch` (0-based), `elapsed` seconds into the run.
+    /// A run limited by time (`maxSeconds`) reaches the cosine's end when its time is up, if that comes first.
+    public func rate(step: Int, epoch: Int, elapsed: Double = 0) -> Float {
         let base = config.learningRate
         switch config.schedule {
         case .constant:
@@ -19,7 +20,8 @@ public struct LearningRateSchedule: Sendable {
         case .step:
             return base * Float(Double(config.decayFactor).power(epoch / config.decayEveryEpochs))
         case .cosine:
-            let progress = min(1, Double(step) / Double(plannedIterations))
+            let byTime = config.maxSeconds.map { elapsed / $0 } ?? 0
+            let progress = min(1, max(Double(step) / Double(plannedIterations), byTime))
             let floor = Double(config.minLearningRateFactor)
             return base * Float(floor + (1 - floor) * 0.5 * (1 + _cosine(Double.pi * progress)))
         }

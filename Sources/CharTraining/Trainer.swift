@@ -166,7 +166,7 @@ public final class Trainer {
         if state.window == 0 { carried.reset() }
         batches.window(state.window, of: ids, inputs: &inputs, targets: &targets)
         let t = state.step + 1
-        let rate = schedule.rate(step: state.step, epoch: state.epoch)
+        let rate = schedule.rate(step: state.step, epoch: state.epoch, elapsed: state.elapsedSeconds)
         let loss = try step.run(inputs: inputs, targets: targets, state: &carried, rng: &state.rng, learningRate: rate, t: t) {
             [config, firstLoss = state.firstLoss] loss, norm in
             guard loss.isFinite else { throw TrainingError.diverged(step: t, reason: "the loss is \(loss)") }

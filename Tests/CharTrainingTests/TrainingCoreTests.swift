@@ -127,6 +127,10 @@ struct OptimizerTests {
         #expect(abs(cosine.rate(step: 50, epoch: 0) - 0.55) < 1e-6)
         #expect(abs(cosine.rate(step: 100, epoch: 0) - 0.1) < 1e-6)
         #expect(abs(cosine.rate(step: 200, epoch: 0) - 0.1) < 1e-6)
+        config.maxSeconds = 600
+        let timed = LearningRateSchedule(config: config, plannedIterations: 100)
+        #expect(abs(timed.rate(step: 10, epoch: 0, elapsed: 300) - 0.55) < 1e-6, "half the time gone")
+        #expect(abs(timed.rate(step: 60, epoch: 0, elapsed: 300) - cosine.rate(step: 60, epoch: 0)) < 1e-6, "half the steps gone")
     }
 
     @Test("out-of-range settings name themselves")
