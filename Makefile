@@ -12,7 +12,7 @@ build: bootstrap
 	$(SWIFT) build $(RELEASE) --product charnn
 
 demo: build
-	$(CHARNN) vocab ../shared/corpora/tinyshakespeare.txt
+	$(CHARNN) sample --length 600 --seed 1
 
 # Tests run in release (numeric code is many times slower in debug); -enable-testing keeps @testable imports working.
 # OPENBLAS_NUM_THREADS=1: tests run in parallel, and OpenBLAS's own threads collapse when the other core is busy.
