@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
 /// A training run's folder: its checkpoints, the `latest` and `best` pointers, `metrics.csv` and `loss.svg`.
@@ -32,6 +37,7 @@ public struct RunFolder: Sendable {
                 throw TrainingError.runFolder("output folder \(url.path) is not empty and holds files that are not a charnn run; choose another folder")
             }
             for name in runFiles { try manager.removeItem(at: url.appendingPathComponent(name)) }
+            folder.removeStaleTemporaryFiles()
             return folder
         }
         do {
@@ -49,6 +55,24 @@ public struct RunFolder: Sendable {
             throw TrainingError.runFolder("\(url.path) is not a charnn run folder (no 'latest' pointer); start a run there without --resume")
         }
         return folder
+    }
+
+    /// Removes the temporary files (`.<name>.tmp-<pid>`, see `DurableFile`) that a process killed in the middle of a
+    /// write left behind: those of the run's own files whose process is gone. A live process's are left alone, in
+    /// case it is still writing. Returns the names removed.
+    @discardableResult
+    public func removeStaleTemporaryFiles() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        var removed: [String] = []
+        for name in names where name.hasPrefix(".") {
+            guard let marker = name.range(of: ".tmp-", options: .backwards),
+                  let pid = Int32(name[marker.upperBound...]), pid > 0,
+                  isRunFile(String(name[name.index(after: name.startIndex)..<marker.lowerBound])),
+                  pid != getpid(), kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            if (try? FileManager.default.removeItem(at: url.appendingPathComponent(name))) != nil { removed.append(name) }
+        }
+        return removed
     }
 
     /// The folder at `url`, unchecked: for reading its pointers.
