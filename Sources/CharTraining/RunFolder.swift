@@ -92,15 +92,16 @@ public struct RunFolder: Sendable {
         return file
     }
 
-    /// Saves `checkpoint` as the best one, moves `best` to it and removes the previous best file.
+    /// Saves `checkpoint` as the best one, moves `best` to it and removes every other best file: the previous one,
+    /// and any that a process killed between moving the pointer and removing the old file left behind.
     @discardableResult
     public func saveBest(_ checkpoint: TrainingCheckpoint) throws -> URL {
-        let previous = pointer("best")
         let file = url.appendingPathComponent(Self.fileName(prefix: "best-step", checkpoint.trainerState))
         try checkpoint.write(to: file)
         try setPointer("best", to: file.lastPathComponent)
-        if let previous, previous != file.lastPathComponent {
-            try? FileManager.default.removeItem(at: url.appendingPathComponent(previous))
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        for name in names where name.hasPrefix("best-step-") && name.hasSuffix(".safetensors") && name != file.lastPathComponent {
+            try? FileManager.default.removeItem(at: url.appendingPathComponent(name))
         }
         return file
     }
