@@ -46,6 +46,6 @@ let package = Package(
         .testTarget(name: "CharModelTests", dependencies: ["CharModel"]),
         .testTarget(name: "CharTrainingTests", dependencies: ["CharTraining"]),
         .testTarget(name: "CharSamplingTests", dependencies: ["CharSampling"]),
-        .testTarget(name: "charnnTests", dependencies: ["charnn"]),
+        .testTarget(name: "charnnTests", dependencies: ["charnn", "CharTraining"]),
     ]
 )

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
 /// A training run's folder: its checkpoints, the `latest` and `best` pointers, `metrics.csv` and `loss.svg`.
@@ -32,6 +37,7 @@ public struct RunFolder: Sendable {
                 throw TrainingError.runFolder("output folder \(url.path) is not empty and holds files that are not a charnn run; choose another folder")
             }
             for name in runFiles { try manager.removeItem(at: url.appendingPathComponent(name)) }
+            folder.removeStaleTemporaryFiles()
             return folder
         }
         do {
@@ -51,6 +57,24 @@ public struct RunFolder: Sendable {
         return folder
     }
 
+    /// Removes the temporary files (`.<name>.tmp-<pid>`, see `DurableFile`) that a process killed in the middle of a
+    /// write left behind: those of the run's own files whose process is gone. A live process's are left alone, in
+    /// case it is still writing. Returns the names removed.
+    @discardableResult
+    public func removeStaleTemporaryFiles() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        var removed: [String] = []
+        for name in names where name.hasPrefix(".") {
+            guard let marker = name.range(of: ".tmp-", options: .backwards),
+                  let pid = Int32(name[marker.upperBound...]), pid > 0,
+                  isRunFile(String(name[name.index(after: name.startIndex)..<marker.lowerBound])),
+                  pid != getpid(), kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            if (try? FileManager.default.removeItem(at: url.appendingPathComponent(name))) != nil { removed.append(name) }
+        }
+        return removed
+    }
+
     /// The folder at `url`, unchecked: for reading its pointers.
     public init(url: URL, keep: Int) {
         self.url = url
@@ -68,15 +92,16 @@ public struct RunFolder: Sendable {
         return file
     }
 
-    /// Saves `checkpoint` as the best one, moves `best` to it and removes the previous best file.
+    /// Saves `checkpoint` as the best one, moves `best` to it and removes every other best file: the previous one,
+    /// and any that a process killed between moving the pointer and removing the old file left behind.
     @discardableResult
     public func saveBest(_ checkpoint: TrainingCheckpoint) throws -> URL {
-        let previous = pointer("best")
         let file = url.appendingPathComponent(Self.fileName(prefix: "best-step", checkpoint.trainerState))
         try checkpoint.write(to: file)
         try setPointer("best", to: file.lastPathComponent)
-        if let previous, previous != file.lastPathComponent {
-            try? FileManager.default.removeItem(at: url.appendingPathComponent(previous))
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        for name in names where name.hasPrefix("best-step-") && name.hasSuffix(".safetensors") && name != file.lastPathComponent {
+            try? FileManager.default.removeItem(at: url.appendingPathComponent(name))
         }
         return file
     }

@@ -134,6 +134,9 @@ public final class Trainer {
         }
         if outcome != .interrupted && lastEvaluatedStep != state.step {
             _ = try evaluateAndRecord(charsPerSecond: Double(intervalChars) / max(clock() - intervalStart, 1e-9), checkpoint: checkpoint)
+            // A periodic checkpoint of this step, taken before the evaluation, lacks its history row and its best
+            // loss: resumed from it, a run would drop the row and could later replace `best` with a worse model.
+            lastCheckpointStep = -1
         }
         if lastCheckpointStep != state.step { try checkpoint(outcome == .interrupted ? .interrupted : .final) }
         return outcome

@@ -12,8 +12,14 @@ private let stopRequested = Atomic<Bool>(false)
 /// A second signal is not polite: the default action kills the process at once, which is safe because every
 /// checkpoint is written to a temporary file and renamed into place.
 enum StopSignals {
-    /// Installs the handlers.
+    /// Installs the handlers, and unblocks the two signals: a parent (a job runner, a test harness, Foundation's
+    /// `Process`) may start us with them blocked, and a blocked Ctrl-C would be held back until training ends.
     static func install() {
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        sigaddset(&unblocked, SIGINT)
+        sigaddset(&unblocked, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
         for sig in [SIGINT, SIGTERM] {
             signal(sig) { received in
                 stopRequested.store(true, ordering: .relaxed)

@@ -62,6 +62,14 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Embedding size E (default: the hidden size).", valueName: "n")) var embeddingSize: Int?
     @Option(help: ArgumentHelp("Dropout between layers, in [0, 1) (default 0.25).", valueName: "p")) var dropout: Float?
 
+    /// Checks what `ModelConfig.validate` cannot attribute: an unset embedding size follows the hidden size, so a
+    /// hidden size of 0 would otherwise be reported as a bad embedding size.
+    func validate() throws {
+        if let hiddenSize, hiddenSize < 1 {
+            throw CLIError.invalidValue(option: "--hidden-size", value: "\(hiddenSize)", expected: "at least 1")
+        }
+    }
+
     /// The options given, by flag name, with their values as the checkpoint would record them.
     func given(vocabularySize: Int) -> [(flag: String, matches: (ModelConfig) -> Bool)] {
         var result: [(String, (ModelConfig) -> Bool)] = []

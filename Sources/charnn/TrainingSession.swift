@@ -50,6 +50,7 @@ struct TrainingSession {
         folder url: URL, corpusPath: String?, model: ModelOptions, training: TrainingOptions, vocabulary: VocabularyOptions
     ) throws -> TrainingSession {
         let probe = try RunFolder.open(url, keep: 1)
+        probe.removeStaleTemporaryFiles()
         let (checkpoint, file, warnings) = try probe.loadLatest()
         for warning in warnings { log("warning: \(warning)") }
         guard checkpoint.isResumable else {

@@ -59,11 +59,55 @@ struct CharnnProcess {
         throw Failure.executableNotFound(searched: candidates.map(\.path))
     }
 
-    /// Runs `charnn` with `arguments`, feeding `stdin` (nothing when nil) and waiting for it to exit.
-    static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+    /// A `charnn` started in the background, for tests that signal it while it runs.
+    final class Running {
+        let process: Process
+        private let scratch: URL
+        private let handles: [FileHandle]
+
+        fileprivate init(process: Process, scratch: URL, handles: [FileHandle]) {
+            self.process = process
+            self.scratch = scratch
+            self.handles = handles
+        }
+
+        /// The child's process id.
+        var pid: Int32 { process.processIdentifier }
+
+        /// Whether it is still running.
+        var isRunning: Bool { process.isRunning }
+
+        /// What it has written to standard error so far.
+        var stderrSoFar: String {
+            String(decoding: (try? Data(contentsOf: scratch.appendingPathComponent("stderr"))) ?? Data(), as: UTF8.self)
+        }
+
+        /// Sends `signal` (e.g. SIGINT, SIGKILL) to the child.
+        func send(_ signal: Int32) {
+            kill(process.processIdentifier, signal)
+        }
+
+        /// Waits for it to exit and returns what it printed. `status` is the exit code, or the signal that ended it
+        /// when `killedBy` is set.
+        func wait() throws -> (result: Result, killedBy: Int32?) {
+            process.waitUntilExit()
+            defer {
+                for handle in handles { try? handle.close() }
+                try? FileManager.default.removeItem(at: scratch)
+            }
+            let result = Result(
+                status: process.terminationStatus,
+                stdout: String(decoding: try Data(contentsOf: scratch.appendingPathComponent("stdout")), as: UTF8.self),
+                stderr: String(decoding: try Data(contentsOf: scratch.appendingPathComponent("stderr")), as: UTF8.self)
+            )
+            return (result, process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil)
+        }
+    }
+
+    /// Starts `charnn` with `arguments`, feeding `stdin` (nothing when nil), without waiting for it.
+    static func start(_ arguments: [String], stdin: Data? = nil) throws -> Running {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("charnn-process-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
         // Files rather than pipes: a child that fills a pipe nobody reads yet would block forever.
         let inputURL = scratch.appendingPathComponent("stdin")
         let outputURL = scratch.appendingPathComponent("stdout")
@@ -74,11 +118,6 @@ struct CharnnProcess {
         let input = try FileHandle(forReadingFrom: inputURL)
         let output = try FileHandle(forWritingTo: outputURL)
         let error = try FileHandle(forWritingTo: errorURL)
-        defer {
-            try? input.close()
-            try? output.close()
-            try? error.close()
-        }
 
         let process = Process()
         process.executableURL = try executable()
@@ -86,12 +125,13 @@ struct CharnnProcess {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = error
+        let running = Running(process: process, scratch: scratch, handles: [input, output, error])
         try process.run()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: outputURL), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self)
-        )
+        return running
+    }
+
+    /// Runs `charnn` with `arguments`, feeding `stdin` (nothing when nil) and waiting for it to exit.
+    static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+        try start(arguments, stdin: stdin).wait().result
     }
 }
