@@ -124,7 +124,7 @@ public struct RunFolder: Sendable {
             do {
                 return (try TrainingCheckpoint.read(from: file), file, warnings)
             } catch {
-                warnings.append("skipping \(file.path): \(error)")
+                warnings.append("skipped: \(error)")
             }
         }
         throw TrainingError.checkpoint("no usable checkpoint in \(url.path)" + (warnings.isEmpty ? "" : ": " + warnings.joined(separator: "; ")))

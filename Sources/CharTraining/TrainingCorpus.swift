@@ -1,3 +1,4 @@
+import Foundation
 import CharTokenizer
 
 /// A corpus encoded for training: its ids (compact), the vocabulary that encoded them, and its record.
@@ -38,7 +39,9 @@ public struct TrainingCorpus {
         }
         self.ids = ids
         self.vocabulary = vocabulary
-        record = CorpusRecord(path: path, byteCount: corpus.byteCount, tokenCount: ids.count)
+        // An absolute path, so that a resume finds the corpus from any working directory.
+        let recorded = path == CorpusReader.standardInputPath ? path : URL(fileURLWithPath: path).standardizedFileURL.path
+        record = CorpusRecord(path: recorded, byteCount: corpus.byteCount, tokenCount: ids.count)
         unknown = frequencies.entries.filter { vocabulary.id(for: $0.grapheme) == Vocabulary.unknownID }
     }
 
