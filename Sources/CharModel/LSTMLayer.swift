@@ -12,6 +12,9 @@
 ///     h_t = o ⊙ tanh(c_t)
 ///
 /// The input projections x W_ih^T of all S steps are one sgemm; the recurrent product is one sgemm per step.
+/// When the layer reads embedded tokens (layer 0) and the vocabulary is smaller than the window, the projections
+/// are rows of one table instead, P = embedding.weight W_ih^T + b_ih + b_hh [V, 4H], since x_t W_ih^T is then
+/// P[token_t] - b: V rows of work instead of S*B (see `LayerInput`).
 ///
 /// Backward, for t = S-1...0, given dh_t from above and the carried dh_next, dc_next (zero at t = S-1):
 ///
@@ -25,7 +28,9 @@
 ///
 ///     dW_ih += da^T x     dW_hh += da^T h_prev     db_ih += Σ_rows da     db_hh += Σ_rows da     dx = da W_ih
 ///
-/// and dh_next, dc_next after step 0 are the gradients of the initial state h_{-1}, c_{-1}.
+/// and dh_next, dc_next after step 0 are the gradients of the initial state h_{-1}, c_{-1}. With token input,
+/// G[v] = Σ_{t: token_t = v} da_t [V, 4H] gathers the rows first: dW_ih += G^T embedding.weight, and
+/// d embedding.weight += G W_ih replaces dx.
 /// What forward caches for backward is in `LSTMLayerCache`.
 struct LSTMLayer {
     /// In.
@@ -51,14 +56,21 @@ struct LSTMLayer {
     /// Runs the window `x` [S*B, In] from the initial state already in `cache.h`/`cache.c` block 0,
     /// leaving h_t, c_t in blocks t+1 and the activated gates in `cache.gates`. The recurrence runs in `parts`
     /// stream ranges at once (`StreamSplit`).
-    func forward(_ x: Matrix, cache: LSTMLayerCache, parts: Int) {
+    func forward(_ input: LayerInput, cache: LSTMLayerCache, parts: Int) {
         let (batch, steps, h4) = (cache.batchSize, cache.steps, 4 * hiddenSize)
-        precondition(x.rows == steps * batch && x.cols == inputSize,
-                     "LSTM input [\(x.rows),\(x.cols)], expected [\(steps * batch),\(inputSize)]")
         let a = cache.gates  // [S*B, 4H]
-        for j in 0..<h4 { cache.biasSum[j] = biasIH[j] + biasHH[j] }
-        for r in 0..<a.rows { a.row(r).update(from: cache.biasSum, count: h4) }
-        Matrix.gemm(x, weightIH, transposeB: true, into: a, beta: 1)
+        switch input {
+        case .dense(let x):
+            precondition(x.rows == steps * batch && x.cols == inputSize,
+                         "LSTM input [\(x.rows),\(x.cols)], expected [\(steps * batch),\(inputSize)]")
+            fillBias(a)
+            Matrix.gemm(x, weightIH, transposeB: true, into: a, beta: 1)
+        case .tokens(let ids, let embedding, let table):
+            precondition(embedding.cols == inputSize && table.rows == embedding.rows && table.cols == h4, "LSTM token input shapes")
+            fillBias(table)
+            Matrix.gemm(embedding, weightIH, transposeB: true, into: table, beta: 1)
+            for r in 0..<a.rows { a.row(r).update(from: table.row(Int(ids[r])), count: h4) }
+        }
         StreamSplit.run(parts: parts, batch: batch) { streams in
             for t in 0..<steps {
                 let rows = t * batch + streams.lowerBound..<t * batch + streams.upperBound
@@ -77,7 +89,7 @@ struct LSTMLayer {
     /// left in `cache`. Accumulates the weight gradients, writes dx [S*B, In] when asked, and leaves the initial
     /// state's gradients in `cache.dhNext` and `cache.dcNext`. Overwrites `cache.gates` with da. The recurrence runs
     /// in `parts` stream ranges at once (`StreamSplit`).
-    func backward(_ x: Matrix, dh: Matrix, cache: LSTMLayerCache, dx: Matrix?, parts: Int) {
+    func backward(_ input: LayerInput, dh: Matrix, cache: LSTMLayerCache, dx: Matrix?, parts: Int) {
         let (batch, steps, hidden) = (cache.batchSize, cache.steps, hiddenSize)
         precondition(dh.rows == steps * batch && dh.cols == hidden, "LSTM dh [\(dh.rows),\(dh.cols)], expected [\(steps * batch),\(hidden)]")
         let a = cache.gates
@@ -96,10 +108,38 @@ struct LSTMLayer {
         }
         let hPrev = cache.h.rows(0..<steps * batch)
         Matrix.gemm(a, transposeA: true, hPrev, into: dWeightHH, beta: 1)
-        Matrix.gemm(a, transposeA: true, x, into: dWeightIH, beta: 1)
         a.addColumnSums(into: dBiasIH)
         a.addColumnSums(into: dBiasHH)
-        if let dx { Matrix.gemm(a, weightIH, into: dx) }
+        switch input {
+        case .dense(let x):
+            Matrix.gemm(a, transposeA: true, x, into: dWeightIH, beta: 1)
+            if let dx { Matrix.gemm(a, weightIH, into: dx) }
+        case .tokens(let ids, let embedding, let g):
+            g.zero()
+            for r in 0..<a.rows {
+                let src = a.row(r), dst = g.row(Int(ids[r]))
+                for j in 0..<4 * hiddenSize { dst[j] += src[j] }
+            }
+            Matrix.gemm(g, transposeA: true, embedding, into: dWeightIH, beta: 1)
+            if let dx { Matrix.gemm(g, weightIH, into: dx, beta: 1) }
+        }
+    }
+
+    /// Sets every row of `m` [*, 4H] to b_ih + b_hh.
+    private func fillBias(_ m: Matrix) {
+        let h4 = 4 * hiddenSize
+        let first = m.row(0)
+        for j in 0..<h4 { first[j] = biasIH[j] + biasHH[j] }
+        for r in 1..<max(m.rows, 1) { m.row(r).update(from: first, count: h4) }
+    }
+
+    /// What a layer reads.
+    enum LayerInput {
+        /// x [S*B, In]: the layer below's output (or the gathered embeddings).
+        case dense(Matrix)
+        /// Token ids [S*B] (time-major) into `embedding` [V, In], with `table` [V, 4H] as scratch for P (forward)
+        /// and G (backward); with this input, backward's `dx` is d embedding.weight [V, In], added to.
+        case tokens(ids: UnsafePointer<Int32>, embedding: Matrix, table: Matrix)
     }
 
     // MARK: Single step, batch 1

@@ -18,15 +18,13 @@ final class LSTMLayerCache {
     let dhNext: Matrix
     /// [B, H]: the cell gradient carried backward; the initial state's dc after backward.
     let dcNext: Matrix
-    /// [4H]: b_ih + b_hh.
-    let biasSum: UnsafeMutablePointer<Float>
 
     init(batchSize: Int, steps: Int, hiddenSize: Int) {
         self.batchSize = batchSize
         self.steps = steps
         let n = steps * batchSize
         let sizes = [n * 4 * hiddenSize, (n + batchSize) * hiddenSize, (n + batchSize) * hiddenSize,
-                     n * hiddenSize, batchSize * hiddenSize, batchSize * hiddenSize, 4 * hiddenSize]
+                     n * hiddenSize, batchSize * hiddenSize, batchSize * hiddenSize]
         var carver = BufferCarver(count: sizes.reduce(0, +))
         gates = carver.take(n, 4 * hiddenSize)
         h = carver.take(n + batchSize, hiddenSize)
@@ -34,7 +32,6 @@ final class LSTMLayerCache {
         tanhC = carver.take(n, hiddenSize)
         dhNext = carver.take(batchSize, hiddenSize)
         dcNext = carver.take(batchSize, hiddenSize)
-        biasSum = carver.take(1, 4 * hiddenSize).base
         storage = carver.buffer
     }
 

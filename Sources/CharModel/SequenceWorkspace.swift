@@ -21,6 +21,11 @@ public final class SequenceWorkspace {
     let logSumExp: UnsafeMutablePointer<Float>
     /// Two [S*B, max(E, H)] buffers that the gradients flowing down the stack alternate between.
     let gradientBuffers: (FloatBuffer, FloatBuffer)
+    /// [V, 4H]: layer 0's projected vocabulary table in forward, its gathered gate gradients in backward.
+    let tokenTable: Matrix
+    /// Whether layer 0 reads tokens through `tokenTable` (V well below S*B, where it saves work) rather than
+    /// gathered embeddings. Tests set it to check both paths.
+    var projectsTokens: Bool
     /// [S*B]: input tokens of the last forward, time-major.
     var inputs: [Int32]
     /// [S*B]: target tokens of the last forward, time-major.
@@ -46,12 +51,14 @@ public final class SequenceWorkspace {
         let n = batchSize * steps
         let (e, h, v, l) = (config.embeddingSize, config.hiddenSize, config.vocabularySize, config.layers)
         caches = (0..<l).map { _ in LSTMLayerCache(batchSize: batchSize, steps: steps, hiddenSize: h) }
-        var carver = BufferCarver(count: n * e + 2 * (l - 1) * n * h + n * v + n)
+        var carver = BufferCarver(count: n * e + 2 * (l - 1) * n * h + n * v + n + v * 4 * h)
         embedded = carver.take(n, e)
         dropped = (1..<l).map { _ in carver.take(n, h) }
         masks = (1..<l).map { _ in carver.take(n, h) }
         logits = carver.take(n, v)
         logSumExp = carver.take(n, 1).base
+        tokenTable = carver.take(v, 4 * h)
+        projectsTokens = 2 * v <= n
         storage = carver.buffer
         gradientBuffers = (FloatBuffer(count: n * max(e, h)), FloatBuffer(count: n * max(e, h)))
         inputs = Array(repeating: 0, count: n)

@@ -10,7 +10,11 @@ private struct Problem {
     let state: LSTMState
     var masks: [[Float]] = []
 
-    init(layers: Int, withMasks: Bool, seed: UInt64) throws {
+    /// Whether layer 0 reads the tokens through the projected vocabulary table (else gathered embeddings).
+    var projectsTokens = false
+
+    init(layers: Int, withMasks: Bool, seed: UInt64, projectsTokens: Bool = false) throws {
+        self.projectsTokens = projectsTokens
         config = ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, layers: layers, dropout: withMasks ? 0.5 : 0)
         model = try LanguageModel(config: config, seed: seed)
         var rng = RandomSource(seed: seed + 1)
@@ -45,6 +49,7 @@ private struct Problem {
     /// Runs the model's forward and backward; returns the loss, the final state, the workspace and the logits.
     func run() throws -> (loss: Float, state: LSTMState, workspace: SequenceWorkspace, logits: [Float]) {
         let ws = try SequenceWorkspace(config: config, batchSize: batch, steps: steps)
+        ws.projectsTokens = projectsTokens
         for (k, m) in masks.enumerated() { try ws.setDropoutMask(boundary: k, values: m) }
         var state = self.state
         var rng = RandomSource(seed: 0)
@@ -65,9 +70,9 @@ private func relativeError(_ a: [Double], _ b: [Double]) -> Double {
 
 @Suite("LanguageModel against a plain Float64 reference")
 struct LanguageModelGradientTests {
-    @Test("forward matches the reference", arguments: [(1, false), (2, false), (3, false), (2, true), (3, true)])
-    func forwardMatchesReference(layers: Int, withMasks: Bool) throws {
-        let p = try Problem(layers: layers, withMasks: withMasks, seed: 7)
+    @Test("forward matches the reference (layers, dropout masks, token table)", arguments: [(1, false, false), (2, false, false), (3, false, false), (2, true, false), (3, true, false), (1, false, true), (3, true, true)])
+    func forwardMatchesReference(layers: Int, withMasks: Bool, projectsTokens: Bool) throws {
+        let p = try Problem(layers: layers, withMasks: withMasks, seed: 7, projectsTokens: projectsTokens)
         let (loss, state, _, logits) = try p.run()
         let ref = p.reference(parameters: p.model.parameters.array)
         #expect(abs(Double(loss) - ref.loss) / ref.loss < 1e-5)
@@ -82,9 +87,9 @@ struct LanguageModelGradientTests {
     }
 
     @Test("every parameter's gradient matches central differences of the reference",
-          arguments: [(1, false), (2, false), (3, false), (2, true), (3, true)])
-    func parameterGradients(layers: Int, withMasks: Bool) throws {
-        let p = try Problem(layers: layers, withMasks: withMasks, seed: 11)
+          arguments: [(1, false, false), (2, false, false), (3, false, false), (2, true, false), (3, true, false), (1, false, true), (3, true, true)])
+    func parameterGradients(layers: Int, withMasks: Bool, projectsTokens: Bool) throws {
+        let p = try Problem(layers: layers, withMasks: withMasks, seed: 11, projectsTokens: projectsTokens)
         _ = try p.run()
         let analytic = p.model.gradients.array
         let base = p.model.parameters.array
@@ -103,9 +108,9 @@ struct LanguageModelGradientTests {
         }
     }
 
-    @Test("the initial state's gradient matches central differences", arguments: [1, 2, 3])
-    func initialStateGradients(layers: Int) throws {
-        let p = try Problem(layers: layers, withMasks: layers > 1, seed: 13)
+    @Test("the initial state's gradient matches central differences", arguments: [(1, false), (2, false), (3, false), (2, true)])
+    func initialStateGradients(layers: Int, projectsTokens: Bool) throws {
+        let p = try Problem(layers: layers, withMasks: layers > 1, seed: 13, projectsTokens: projectsTokens)
         let (_, _, ws, _) = try p.run()
         let params = p.model.parameters.array
         let eps = 1e-4
