@@ -35,7 +35,7 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
-        let url = try resolve()
+        let url = try LoadedModel.resolve(checkpoint, pointers: ["latest"])
         let c = try TrainingCheckpoint.read(from: url)
         let output = Output(
             file: url.path, formatVersion: CheckpointFile.formatVersion, charnnVersion: c.charnnVersion,
@@ -65,19 +65,5 @@ struct InspectCommand: ParsableCommand {
                 print(String(format: "              %5d  %5d  %.4f   %@", r.step, r.epoch, r.trainLoss, r.validationLoss.map { String(format: "%.4f", $0) } ?? "-"))
             }
         }
-    }
-
-    /// A file as given; a run folder's latest checkpoint.
-    private func resolve() throws -> URL {
-        var isDirectory: ObjCBool = false
-        let url = URL(fileURLWithPath: checkpoint)
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw CLIError.failed("checkpoint \(checkpoint) does not exist")
-        }
-        guard isDirectory.boolValue else { return url }
-        guard let latest = RunFolder(url: url, keep: 1).pointer("latest") else {
-            throw CLIError.failed("\(checkpoint) is a folder but not a charnn run (no 'latest' pointer)")
-        }
-        return url.appendingPathComponent(latest)
     }
 }

@@ -23,8 +23,8 @@ struct LoadedModel {
                            checkpoint: checkpoint, file: file)
     }
 
-    /// A checkpoint file as given, or a run folder's `best` (else `latest`) checkpoint.
-    static func resolve(_ path: String) throws -> URL {
+    /// A checkpoint file as given, or the checkpoint a run folder's pointers name: the first of `pointers` it has.
+    static func resolve(_ path: String, pointers: [String] = ["best", "latest"]) throws -> URL {
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
@@ -32,8 +32,8 @@ struct LoadedModel {
         }
         guard isDirectory.boolValue else { return url }
         let folder = RunFolder(url: url, keep: 1)
-        guard let name = folder.pointer("best") ?? folder.pointer("latest") else {
-            throw CLIError.failed("\(path) is a folder but not a charnn run (no 'best' or 'latest' pointer)")
+        guard let name = pointers.lazy.compactMap(folder.pointer).first else {
+            throw CLIError.failed("\(path) is a folder but not a charnn run (no \(pointers.map { "'\($0)'" }.joined(separator: " or ")) pointer)")
         }
         return url.appendingPathComponent(name)
     }
