@@ -14,7 +14,7 @@ struct LoadedModel {
     /// The model at `path`: a checkpoint file, or a run folder (its `best` checkpoint, else its `latest`).
     /// Without a path, the shipped default model. A model segmented under another Unicode version gets a warning.
     static func load(_ path: String?) throws -> LoadedModel {
-        let file = try path.map(resolve) ?? defaultModel()
+        let file = try path.map { try resolve($0) } ?? defaultModel()
         let checkpoint = try TrainingCheckpoint.read(from: file)
         if let warning = checkpoint.vocabulary.segmentationWarning() {
             FileHandle.standardError.write(Data("warning: \(file.path): \(warning)\n".utf8))
