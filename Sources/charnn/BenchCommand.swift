@@ -24,7 +24,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("vocab-size"), help: "Vocabulary size V.") var vocabularySize = 65
     @Option(help: "Seconds to spend on each measurement.") var seconds = 4.0
     @Option(help: "BLAS threads (default: the number of cores).") var threads: Int?
-    @Option(parsing: .upToNextOption, help: "Measurements to run: gemm, train, sample.") var only: [BenchItem] = BenchItem.allCases
+    @Option(parsing: .upToNextOption, help: "Measurements to run: gemm, train, sample, tokenize.") var only: [BenchItem] = BenchItem.allCases
+    @Option(help: ArgumentHelp("The text the tokenizer is timed on.", valueName: "file"))
+    var corpus = "../shared/corpora/tinyshakespeare.txt"
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Option(help: .hidden) var item: BenchItem?
 
@@ -35,7 +37,7 @@ struct BenchCommand: ParsableCommand {
         }
         var results: [BenchResult] = []
         for kind in only {
-            let hiddens = kind == .gemm ? [0] : hiddenSizes
+            let hiddens = kind.dependsOnModel ? hiddenSizes : [0]
             for h in hiddens {
                 FileHandle.standardError.write(Data("bench: \(kind.rawValue)\(h > 0 ? " H=\(h)" : "")...\n".utf8))
                 results.append(try measureInChild(kind, hidden: h))
@@ -55,7 +57,7 @@ struct BenchCommand: ParsableCommand {
         process.executableURL = CharnnExecutable.url
         var arguments = ["bench", "--item", kind.rawValue, "--hidden", "\(max(hidden, 1))", "--layers", "\(layers)",
                          "--batch-size", "\(batchSize)", "--seq-length", "\(sequenceLength)",
-                         "--vocab-size", "\(vocabularySize)", "--seconds", "\(seconds)"]
+                         "--vocab-size", "\(vocabularySize)", "--seconds", "\(seconds)", "--corpus", corpus]
         if let threads { arguments += ["--threads", "\(threads)"] }
         process.arguments = arguments
         let pipe = Pipe()
@@ -83,8 +85,11 @@ struct BenchCommand: ParsableCommand {
         case .sample:
             let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
             result = BenchResult(item: "sample", value: try Benchmarks.samplingMicroseconds(config: config, seconds: seconds), unit: "us/char")
+        case .tokenize:
+            result = BenchResult(item: "tokenize", value: try Benchmarks.tokenizerMegabytesPerSecond(path: corpus, seconds: seconds), unit: "MB/s")
+            result.corpus = corpus
         }
-        if kind != .gemm {
+        if kind.dependsOnModel {
             result.hidden = h
             result.layers = layers
         }
@@ -99,7 +104,10 @@ struct BenchCommand: ParsableCommand {
 
 /// What `charnn bench` can measure.
 enum BenchItem: String, CaseIterable, ExpressibleByArgument, Codable {
-    case gemm, train, sample
+    case gemm, train, sample, tokenize
+
+    /// Whether it is measured once per hidden size.
+    var dependsOnModel: Bool { self == .train || self == .sample }
 }
 
 /// One measurement.
@@ -112,6 +120,7 @@ struct BenchResult: Codable {
     var value: Double
     var unit: String
     var peakMemoryMB: Double?
+    var corpus: String?
 
     init(item: String, value: Double, unit: String) {
         self.item = item

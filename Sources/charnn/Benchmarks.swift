@@ -1,5 +1,6 @@
 import CharModel
 import CharSampling
+import CharTokenizer
 import CharTraining
 import Foundation
 
@@ -53,6 +54,25 @@ enum Benchmarks {
         for _ in 0..<50 { _ = sampler.next() }
         let count = repeatFor(seconds: seconds) { _ = sampler.next() }
         return count.seconds / Double(count.iterations) * 1e6
+    }
+
+    /// MB/s of the whole tokenizer pipeline on the file at `path`: UTF-8 validation, NFC, grapheme segmentation and
+    /// the mapping to ids (the vocabulary is built beforehand, untimed).
+    static func tokenizerMegabytesPerSecond(path: String, seconds: Double) throws -> Double {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError.failed("bench: cannot read \(path); give a text with --corpus")
+        }
+        let bytes = [UInt8](data)
+        let reader = CorpusReader()
+        let tokenizer = try Tokenizer(vocabulary: try Vocabulary(corpus: try reader.decode(bytes, name: path)))
+        var failure: Error?
+        let count = repeatFor(seconds: seconds) {
+            do {
+                _ = tokenizer.encode(try reader.decode(bytes, name: path))
+            } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return Double(bytes.count * count.iterations) / count.seconds / 1e6
     }
 
     /// The process's peak resident memory so far, in megabytes.
