@@ -7,6 +7,9 @@ struct Charnn: ParsableCommand {
         commandName: "charnn",
         abstract: "Character-level LSTM language models: train, sample, predict.",
         version: TrainingCheckpoint.currentVersion,
-        subcommands: [VocabCommand.self, TrainCommand.self, SampleCommand.self, EvalCommand.self, InspectCommand.self, ExportCommand.self, BenchCommand.self]
+        subcommands: [
+            TrainCommand.self, SampleCommand.self, PredictCommand.self, KeyboardCommand.self, EvalCommand.self,
+            InspectCommand.self, ExportCommand.self, VocabCommand.self, BenchCommand.self,
+        ]
     )
 }

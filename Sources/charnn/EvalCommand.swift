@@ -22,6 +22,8 @@ struct EvalCommand: ParsableCommand {
     var split: SplitName?
     @Option(help: ArgumentHelp("Steps per window (memory only; the result does not depend on it).", valueName: "n")) var steps = 256
     @Flag(help: "Print the result as JSON.") var json = false
+    @Flag(help: "Simulate typing the text with 3 completion suggestions: keystroke savings, next-grapheme accuracy, latency.")
+    var keyboard = false
 
     enum SplitName: String, ExpressibleByArgument, CaseIterable, Codable {
         case train, validation, test
@@ -41,6 +43,11 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
+        if keyboard {
+            guard split == nil else { throw CLIError.failed("--keyboard simulates typing a text file; it cannot be combined with --split") }
+            guard let text else { throw CLIError.failed("name the text to type: charnn eval --keyboard --model M TEXT_FILE") }
+            return try KeyboardEvaluation(modelPath: model, textPath: text, json: json).run()
+        }
         let loaded = try LoadedModel.load(model)
         guard let path = text ?? (split != nil ? loaded.checkpoint.corpus.path : nil) else {
             throw CLIError.failed("name the text to evaluate: charnn eval --model M TEXT_FILE")

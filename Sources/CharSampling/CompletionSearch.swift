@@ -1,0 +1,204 @@
+import CharModel
+
+/// Best-first search for the k most likely word completions, over a pool of inference states allocated once.
+///
+/// A partial completion s = c_1..c_n (graphemes that each continue the word, see `WordEndRules`) has probability
+/// P(s) = Π p(c_i | context, c_1..c_{i-1}). Completing it costs one model step, which gives the distribution of the
+/// grapheme after it, and so its score P(s) * E(s), where E(s) is the mass of the graphemes that would end the word
+/// there. Children of s score at most P(s) * p(c), and any score below s is at most P(s); so expanding partial
+/// completions in decreasing P(s) and stopping once the k-th best score reaches the best unexpanded P(s) yields
+/// exactly the k best completions. `budget` caps the model steps of one search; a search that hits it returns the
+/// best completions found so far and says so (`isExact == false`).
+///
+/// `<unk>` neither continues nor ends a word: its probability mass is left out of both.
+final class CompletionSearch {
+    /// A completion the search has expanded: its last grapheme, its parent, and its probability.
+    private struct Node {
+        var parent: Int32
+        var token: Int32
+        var length: Int32
+        var lastIsSimple: Bool
+        var probability: Double
+    }
+
+    /// A partial completion waiting to be expanded: `parent` (a node, or -1 for the root) followed by `token`.
+    private struct Candidate {
+        var parent: Int32
+        var token: Int32
+        var probability: Double
+    }
+
+    let model: LanguageModel
+    let rules: WordEndRules
+    /// Most model steps per search.
+    let budget: Int
+    /// Candidates less likely than this (as the next grapheme) are classified by `WordEndRules.guessEnds`.
+    let exactThreshold: Double
+    private let pool: [InferenceState]
+    private var nodes: [Node] = []
+    private var frontier: [Candidate] = []
+    /// The best complete completions so far: (node or -1 for the root, score), best first.
+    private var best: [(node: Int32, score: Double)] = []
+    private var probabilities: [Double]
+
+    /// Model steps the last search took, and whether it finished before the budget.
+    private(set) var lastSteps = 0
+    private(set) var lastIsExact = true
+
+    init(model: LanguageModel, rules: WordEndRules, budget: Int, exactThreshold: Double) {
+        self.model = model
+        self.rules = rules
+        self.budget = budget
+        self.exactThreshold = exactThreshold
+        pool = (0..<budget).map { _ in model.makeInferenceState() }
+        probabilities = Array(repeating: 0, count: model.config.vocabularySize)
+        nodes.reserveCapacity(budget)
+        frontier.reserveCapacity(budget * model.config.vocabularySize)
+    }
+
+    /// The k best completions of `prefix` (the typed part of the word, "" for a next word) from `root`, the state
+    /// after the text so far, with at most `maxLength` graphemes appended.
+    func run(root: InferenceState, prefix: String, prefixLastIsSimple: Bool, k: Int, maxLength: Int) -> [WordCompletion] {
+        nodes.removeAll(keepingCapacity: true)
+        frontier.removeAll(keepingCapacity: true)
+        best.removeAll(keepingCapacity: true)
+        lastSteps = 0
+        lastIsExact = true
+        guard k > 0, maxLength >= 0 else { return [] }
+
+        expand(node: -1, state: root, prefix: prefix, lastIsSimple: prefixLastIsSimple, probability: 1,
+               length: 0, k: k, maxLength: maxLength)
+        while let candidate = popFrontier() {
+            if best.count == k && best[k - 1].score >= candidate.probability { break }
+            guard nodes.count < budget else {
+                lastIsExact = false
+                break
+            }
+            let index = nodes.count
+            let state = pool[index]
+            state.copy(from: candidate.parent < 0 ? root : pool[Int(candidate.parent)])
+            // Candidates come from this model's vocabulary, so the step cannot reject them.
+            try! model.step(token: candidate.token, state: state)
+            lastSteps += 1
+            let length = candidate.parent < 0 ? 1 : nodes[Int(candidate.parent)].length + 1
+            nodes.append(Node(parent: candidate.parent, token: candidate.token, length: length,
+                              lastIsSimple: rules.isSimple[Int(candidate.token)], probability: candidate.probability))
+            expand(node: Int32(index), state: state, prefix: prefix, lastIsSimple: nodes[index].lastIsSimple,
+                   probability: candidate.probability, length: Int(length), k: k, maxLength: maxLength)
+        }
+        return best.map { completion(node: $0.node, prefix: prefix, score: $0.score) }
+    }
+
+    /// Scores the completion ending at `node` (unless the word is empty) and queues its continuations.
+    private func expand(node: Int32, state: InferenceState, prefix: String, lastIsSimple: Bool, probability: Double,
+                        length: Int, k: Int, maxLength: Int) {
+        softmax(state.logits)
+        let v = probabilities.count
+        let emptyWord = prefix.isEmpty && node < 0
+        var endMass = 0.0
+        var cachedWord: String?
+        let word = { () -> String in
+            if let cachedWord { return cachedWord }
+            let text = prefix + self.suffix(of: node)
+            cachedWord = text
+            return text
+        }
+        let canGrow = length < maxLength
+        for id in 1..<v {
+            let p = probabilities[id]
+            let ends: Bool
+            if emptyWord {
+                ends = !rules.startsWord[id]
+            } else if !lastIsSimple && p < exactThreshold {
+                ends = rules.guessEnds(next: id)
+            } else {
+                ends = rules.ends(word: word, lastIsSimple: lastIsSimple, next: id)
+            }
+            if ends {
+                endMass += p
+            } else if canGrow {
+                let child = probability * p
+                if child > 0 && (best.count < k || child > best[k - 1].score) {
+                    pushFrontier(Candidate(parent: node, token: Int32(id), probability: child))
+                }
+            }
+        }
+        if !emptyWord { record(node: node, score: probability * endMass, k: k) }
+    }
+
+    /// The softmax of `logits` into `probabilities`, in Float64.
+    private func softmax(_ logits: UnsafeBufferPointer<Float>) {
+        var m = -Float.infinity
+        for z in logits { m = max(m, z) }
+        var total = 0.0
+        for i in 0..<logits.count {
+            let e = Double(expf(logits[i] - m))
+            probabilities[i] = e
+            total += e
+        }
+        let scale = 1 / total
+        for i in 0..<logits.count { probabilities[i] *= scale }
+    }
+
+    /// Inserts a complete completion into the k best, kept sorted by score (ties: the one found first).
+    private func record(node: Int32, score: Double, k: Int) {
+        guard score > 0, best.count < k || score > best[k - 1].score else { return }
+        var position = best.count
+        while position > 0 && best[position - 1].score < score { position -= 1 }
+        best.insert((node, score), at: position)
+        if best.count > k { best.removeLast() }
+    }
+
+    /// The graphemes from the root to `node`, joined.
+    private func suffix(of node: Int32) -> String {
+        var tokens: [Int32] = []
+        var current = node
+        while current >= 0 {
+            tokens.append(nodes[Int(current)].token)
+            current = nodes[Int(current)].parent
+        }
+        return tokens.reversed().map { rules.units[Int($0)] }.joined()
+    }
+
+    private func completion(node: Int32, prefix: String, score: Double) -> WordCompletion {
+        let suffix = suffix(of: node)
+        return WordCompletion(word: prefix + suffix, suffix: suffix,
+                              suffixLength: node < 0 ? 0 : Int(nodes[Int(node)].length), probability: score)
+    }
+
+    // MARK: Binary max-heap on `frontier`, by probability
+
+    private func pushFrontier(_ candidate: Candidate) {
+        frontier.append(candidate)
+        var child = frontier.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard frontier[parent].probability < frontier[child].probability else { break }
+            frontier.swapAt(parent, child)
+            child = parent
+        }
+    }
+
+    private func popFrontier() -> Candidate? {
+        guard let top = frontier.first else { return nil }
+        let last = frontier.removeLast()
+        guard !frontier.isEmpty else { return top }
+        frontier[0] = last
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var largest = parent
+            if left < frontier.count && frontier[left].probability > frontier[largest].probability { largest = left }
+            if right < frontier.count && frontier[right].probability > frontier[largest].probability { largest = right }
+            guard largest != parent else { return top }
+            frontier.swapAt(parent, largest)
+            parent = largest
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

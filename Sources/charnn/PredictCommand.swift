@@ -1,0 +1,77 @@
+import ArgumentParser
+import CharSampling
+import CharTokenizer
+import Foundation
+
+/// `charnn predict`: the most likely next graphemes and word completions after a text.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Suggest the next graphemes and word completions after a text.",
+        discussion: """
+        The text is fed to the model as a keyboard would (see Predictor). Completions finish the word at the end of \
+        the text, or after a space give the most likely next words; words end where ICU's word rules put a boundary, \
+        so languages written without spaces work too. A completion's probability is that of its graphemes times the \
+        probability that a new word starts after it.
+        """
+    )
+
+    @Option(help: ArgumentHelp("A checkpoint file or a run folder (its best checkpoint).", valueName: "path")) var model: String?
+    @Option(help: ArgumentHelp("Suggestions of each kind.", valueName: "n")) var k = 5
+    @Option(help: ArgumentHelp("Longest completion, in graphemes.", valueName: "n")) var maxLength = 16
+    @Flag(help: "Print the result as JSON.") var json = false
+    @Argument(help: "The text typed so far.") var text: String
+
+    func validate() throws {
+        guard (1...100).contains(k) else { throw CLIError.invalidValue(option: "--k", value: "\(k)", expected: "1 to 100") }
+        guard (1...64).contains(maxLength) else {
+            throw CLIError.invalidValue(option: "--max-length", value: "\(maxLength)", expected: "1 to 64 graphemes")
+        }
+    }
+
+    struct Output: Codable {
+        var model: String
+        var text: String
+        var word: String
+        var next: [GraphemePrediction]
+        var completions: [WordCompletion]
+        var exact: Bool
+    }
+
+    func run() throws {
+        let loaded = try LoadedModel.load(model)
+        // One answer, not one per keystroke: a search budget large enough to be exact nearly always.
+        let predictor = try Predictor(model: loaded.model, tokenizer: loaded.tokenizer,
+                                      configuration: Predictor.Configuration(searchBudget: 256))
+        predictor.append(text)
+        let next = predictor.nextGraphemes(k: k)
+        let completions = predictor.completions(k: k, maxLength: maxLength)
+        if json {
+            try printJSON(Output(model: loaded.file.path, text: text, word: predictor.currentWord, next: next,
+                                 completions: completions, exact: predictor.lastSearchWasExact))
+            return
+        }
+        print("next graphemes:")
+        for prediction in next {
+            print("  \(padded(quoted(prediction.grapheme), to: 8)) \(percent(prediction.probability))")
+        }
+        let word = predictor.currentWord
+        print(word.isEmpty ? "next words:" : "completions of \(quoted(word)):")
+        for completion in completions {
+            print("  \(padded(quoted(completion.word), to: 20)) \(percent(completion.probability))")
+        }
+        if !predictor.lastSearchWasExact { log("note: the completion search stopped at its step budget; the list may miss some") }
+    }
+}
+
+/// A grapheme or word for display: escaped (see `GraphemeDisplay`) and in double quotes.
+func quoted(_ text: String) -> String { "\"" + GraphemeDisplay.escaped(text) + "\"" }
+
+/// `text` followed by spaces up to `width` characters.
+func padded(_ text: String, to width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+
+/// A probability as a percentage with two decimals, right-aligned in 7 columns.
+func percent(_ probability: Double) -> String {
+    let text = String(format: "%.2f%%", probability * 100)
+    return String(repeating: " ", count: max(0, 7 - text.count)) + text
+}
