@@ -24,7 +24,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("vocab-size"), help: "Vocabulary size V.") var vocabularySize = 65
     @Option(help: "Seconds to spend on each measurement.") var seconds = 4.0
     @Option(help: "BLAS threads (default: the number of cores).") var threads: Int?
-    @Option(parsing: .upToNextOption, help: "Measurements to run: gemm, train, sample, tokenize.") var only: [BenchItem] = BenchItem.allCases
+    @Option(parsing: .upToNextOption, help: "Measurements to run: gemm, train, sample, predict, tokenize.") var only: [BenchItem] = BenchItem.allCases
+    @Option(help: ArgumentHelp("The model the predictor is timed with (default: the shipped model).", valueName: "path"))
+    var model: String?
     @Option(help: ArgumentHelp("The text the tokenizer is timed on.", valueName: "file"))
     var corpus = "../shared/corpora/tinyshakespeare.txt"
     @Flag(help: "Print JSON instead of a table.") var json = false
@@ -40,7 +42,7 @@ struct BenchCommand: ParsableCommand {
             let hiddens = kind.dependsOnModel ? hiddenSizes : [0]
             for h in hiddens {
                 FileHandle.standardError.write(Data("bench: \(kind.rawValue)\(h > 0 ? " H=\(h)" : "")...\n".utf8))
-                results.append(try measureInChild(kind, hidden: h))
+                results += try measureInChild(kind, hidden: h)
             }
         }
         if json {
@@ -52,13 +54,14 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    private func measureInChild(_ kind: BenchItem, hidden: Int) throws -> BenchResult {
+    private func measureInChild(_ kind: BenchItem, hidden: Int) throws -> [BenchResult] {
         let process = Process()
         process.executableURL = CharnnExecutable.url
         var arguments = ["bench", "--item", kind.rawValue, "--hidden", "\(max(hidden, 1))", "--layers", "\(layers)",
                          "--batch-size", "\(batchSize)", "--seq-length", "\(sequenceLength)",
                          "--vocab-size", "\(vocabularySize)", "--seconds", "\(seconds)", "--corpus", corpus]
         if let threads { arguments += ["--threads", "\(threads)"] }
+        if let model { arguments += ["--model", model] }
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -68,7 +71,7 @@ struct BenchCommand: ParsableCommand {
         guard process.terminationStatus == 0 else {
             throw CLIError.failed("bench: the \(kind.rawValue) measurement failed (exit \(process.terminationStatus))")
         }
-        return try JSONDecoder().decode(BenchResult.self, from: output)
+        return try JSONDecoder().decode([BenchResult].self, from: output)
     }
 
     private func runItem(_ kind: BenchItem) throws {
@@ -85,6 +88,19 @@ struct BenchCommand: ParsableCommand {
         case .sample:
             let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
             result = BenchResult(item: "sample", value: try Benchmarks.samplingMicroseconds(config: config, seconds: seconds), unit: "us/char")
+        case .predict:
+            let loaded = try LoadedModel.load(model)
+            let text = String(decoding: FileManager.default.contents(atPath: corpus) ?? Data(), as: UTF8.self)
+            let latency = try Benchmarks.predictorLatency(model: loaded.model, tokenizer: loaded.tokenizer, text: text)
+            let memory = Benchmarks.peakResidentMegabytes()
+            try printRows(latency.map { row in
+                var row = row
+                row.peakMemoryMB = memory
+                row.hidden = loaded.model.config.hiddenSize
+                row.layers = loaded.model.config.layers
+                return row
+            })
+            return
         case .tokenize:
             result = BenchResult(item: "tokenize", value: try Benchmarks.tokenizerMegabytesPerSecond(path: corpus, seconds: seconds), unit: "MB/s")
             result.corpus = corpus
@@ -98,13 +114,18 @@ struct BenchCommand: ParsableCommand {
             result.sequenceLength = sequenceLength
         }
         result.peakMemoryMB = Benchmarks.peakResidentMegabytes()
-        print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
+        try printRows([result])
+    }
+
+    /// The child's answer to its parent: the rows as one JSON array.
+    private func printRows(_ rows: [BenchResult]) throws {
+        print(String(decoding: try JSONEncoder().encode(rows), as: UTF8.self))
     }
 }
 
 /// What `charnn bench` can measure.
 enum BenchItem: String, CaseIterable, ExpressibleByArgument, Codable {
-    case gemm, train, sample, tokenize
+    case gemm, train, sample, predict, tokenize
 
     /// Whether it is measured once per hidden size.
     var dependsOnModel: Bool { self == .train || self == .sample }
@@ -129,15 +150,21 @@ struct BenchResult: Codable {
     }
 
     static func table(_ results: [BenchResult]) -> String {
-        var lines = ["measurement                         value        unit       peak memory"]
+        let width = max(34, results.map { label($0).count }.max() ?? 0) + 2
+        var lines = ["measurement".padding(toLength: width, withPad: " ", startingAt: 0) + "       value  unit       peak memory"]
         for r in results {
-            var name = r.item
-            if let h = r.hidden, let l = r.layers { name += " L=\(l) H=\(h)" }
-            if let b = r.batchSize, let s = r.sequenceLength { name += " B=\(b) S=\(s)" }
             let memory = r.peakMemoryMB.map { String(format: "%.0f MB", $0) } ?? ""
-            lines.append(name.padding(toLength: 34, withPad: " ", startingAt: 0)
+            lines.append(label(r).padding(toLength: width, withPad: " ", startingAt: 0)
                          + String(format: "%12.1f", r.value) + "  " + r.unit.padding(toLength: 10, withPad: " ", startingAt: 0) + " " + memory)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The measurement's name with its shape, e.g. `train L=2 H=256 B=50 S=50`.
+    private static func label(_ r: BenchResult) -> String {
+        var name = r.item
+        if let h = r.hidden, let l = r.layers { name += " L=\(l) H=\(h)" }
+        if let b = r.batchSize, let s = r.sequenceLength { name += " B=\(b) S=\(s)" }
+        return name
     }
 }

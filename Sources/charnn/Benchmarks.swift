@@ -75,6 +75,32 @@ enum Benchmarks {
         return Double(bytes.count * count.iterations) / count.seconds / 1e6
     }
 
+    /// Per-keystroke latency of a `Predictor` typing `text` (its first 3,000 graphemes) one grapheme at a time:
+    /// append + 3 next graphemes, and append + 3 next graphemes + 3 completions; p50 and p99 of each, microseconds.
+    static func predictorLatency(model: LanguageModel, tokenizer: Tokenizer, text: String) throws -> [BenchResult] {
+        let graphemes = Array(tokenizer.units(of: text).prefix(3000))
+        guard graphemes.count >= 100 else { throw CLIError.failed("bench: the predictor needs a text of at least 100 graphemes; give one with --corpus") }
+        var results: [BenchResult] = []
+        for withCompletions in [false, true] {
+            let predictor = try Predictor(model: model, tokenizer: tokenizer)
+            var times: [Double] = []
+            times.reserveCapacity(graphemes.count)
+            for grapheme in graphemes {
+                let start = DispatchTime.now().uptimeNanoseconds
+                predictor.append(grapheme)
+                _ = predictor.nextGraphemes(k: 3)
+                if withCompletions { _ = predictor.completions(k: 3) }
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
+            }
+            times.sort()
+            let name = withCompletions ? "predict append+next+3 completions" : "predict append+next"
+            for (label, q) in [("p50", 0.5), ("p99", 0.99)] {
+                results.append(BenchResult(item: "\(name) \(label)", value: times[min(times.count - 1, Int(Double(times.count) * q))], unit: "us"))
+            }
+        }
+        return results
+    }
+
     /// The process's peak resident memory so far, in megabytes.
     static func peakResidentMegabytes() -> Double {
         var usage = rusage()
