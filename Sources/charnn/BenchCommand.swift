@@ -41,7 +41,7 @@ struct BenchCommand: ParsableCommand {
         for kind in only {
             let hiddens = kind.dependsOnModel ? hiddenSizes : [0]
             for h in hiddens {
-                FileHandle.standardError.write(Data("bench: \(kind.rawValue)\(h > 0 ? " H=\(h)" : "")...\n".utf8))
+                log("bench: \(kind.rawValue)\(h > 0 ? " H=\(h)" : "")...")
                 results += try measureInChild(kind, hidden: h)
             }
         }

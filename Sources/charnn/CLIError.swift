@@ -39,7 +39,7 @@ extension Charnn {
             .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         // Usage mistakes (exit code 64) come from ArgumentParser, whose messages do not say where help is.
         let hint = code == .validationFailure ? " (see charnn help)" : ""
-        FileHandle.standardError.write(Data("error: \(message)\(hint)\n".utf8))
+        log("error: \(message)\(hint)")
         Foundation.exit(code.rawValue)
     }
 }

@@ -17,7 +17,7 @@ struct LoadedModel {
         let file = try path.map { try resolve($0) } ?? defaultModel()
         let checkpoint = try TrainingCheckpoint.read(from: file)
         if let warning = checkpoint.vocabulary.segmentationWarning() {
-            FileHandle.standardError.write(Data("warning: \(file.path): \(warning)\n".utf8))
+            log("warning: \(file.path): \(warning)")
         }
         return LoadedModel(model: try checkpoint.makeModel(), tokenizer: try Tokenizer(vocabulary: checkpoint.vocabulary),
                            checkpoint: checkpoint, file: file)
