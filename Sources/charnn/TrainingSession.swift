@@ -80,6 +80,11 @@ struct TrainingSession {
         CorpusSplits(count: corpus.ids.count, trainFraction: config.trainFraction, validationFraction: config.validationFraction)
     }
 
+    /// The trainer's state as a checkpoint: a copy of every parameter and optimizer moment, so made only to be saved.
+    private func snapshot() -> TrainingCheckpoint {
+        TrainingCheckpoint(trainer: trainer, vocabulary: corpus.vocabulary, corpus: corpus.record)
+    }
+
     /// Trains to the end, saving as the trainer asks; on Ctrl-C saves and says how to resume.
     func run() throws {
         StopSignals.install()
@@ -92,10 +97,9 @@ struct TrainingSession {
                 clock: { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 },
                 shouldStop: { StopSignals.requested },
                 checkpoint: { reason in
-                    let checkpoint = TrainingCheckpoint(trainer: trainer, vocabulary: corpus.vocabulary, corpus: corpus.record)
                     switch reason {
-                    case .periodic, .final, .interrupted: try folder.saveLatest(checkpoint)
-                    case .best: try folder.saveBest(checkpoint)
+                    case .periodic, .final, .interrupted: try folder.saveLatest(snapshot())
+                    case .best: try folder.saveBest(snapshot())
                     case .metrics: try folder.writeMetrics(trainer.state.history, title: title)
                     }
                 },
