@@ -35,9 +35,7 @@ struct TrainingSession {
         if let base {
             network = try base.makeModel()
         } else {
-            let modelConfig = model.config(vocabularySize: corpus.vocabulary.count)
-            try modelConfig.validate()
-            network = try LanguageModel(config: modelConfig, seed: config.seed)
+            network = try LanguageModel(config: model.config(vocabularySize: corpus.vocabulary.count), seed: config.seed)
         }
         let trainer = try Trainer(model: network, config: config, ids: corpus.ids, splits: splits(corpus, config))
         let folder = try RunFolder.create(at: url, keep: config.keepCheckpoints, force: force)
