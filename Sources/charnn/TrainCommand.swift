@@ -70,13 +70,13 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    /// The options given, by flag name, with their values as the checkpoint would record them.
-    func given(vocabularySize: Int) -> [(flag: String, matches: (ModelConfig) -> Bool)] {
-        var result: [(String, (ModelConfig) -> Bool)] = []
-        if let hiddenSize { result.append(("--hidden-size", { $0.hiddenSize == hiddenSize })) }
-        if let layers { result.append(("--layers", { $0.layers == layers })) }
-        if let embeddingSize { result.append(("--embedding-size", { $0.embeddingSize == embeddingSize })) }
-        if let dropout { result.append(("--dropout", { $0.dropout == dropout })) }
+    /// The flags given whose values differ from `saved`, the configuration of the checkpoint being continued.
+    func conflicts(with saved: ModelConfig) -> [String] {
+        var result: [String] = []
+        if let hiddenSize, hiddenSize != saved.hiddenSize { result.append("--hidden-size") }
+        if let layers, layers != saved.layers { result.append("--layers") }
+        if let embeddingSize, embeddingSize != saved.embeddingSize { result.append("--embedding-size") }
+        if let dropout, dropout != saved.dropout { result.append("--dropout") }
         return result
     }
 

@@ -21,8 +21,8 @@ struct TrainingSession {
             throw CLIError.failed("--init-from keeps the checkpoint's vocabulary; drop --max-vocab, --min-count, --no-normalize and --unit")
         }
         if let base {
-            let contradicting = model.given(vocabularySize: base.modelConfig.vocabularySize).filter { !$0.matches(base.modelConfig) }
-            if !contradicting.isEmpty { throw TrainingError.conflictingOptions(contradicting.map(\.flag)) }
+            let contradicting = model.conflicts(with: base.modelConfig)
+            if !contradicting.isEmpty { throw TrainingError.conflictingOptions(contradicting) }
         }
         let corpus = try TrainingCorpus(path: corpusPath, lossy: vocabulary.lossy, vocabulary: base?.vocabulary,
                                         settings: vocabulary.settings, maxSize: vocabulary.maxVocab, minCount: vocabulary.minCount ?? 1)
@@ -54,9 +54,7 @@ struct TrainingSession {
         guard checkpoint.isResumable else {
             throw TrainingError.checkpoint("\(file.path) holds weights only and cannot be resumed; start a new run from it with --init-from")
         }
-        var conflicts = model.given(vocabularySize: checkpoint.modelConfig.vocabularySize)
-            .filter { !$0.matches(checkpoint.modelConfig) }.map(\.flag)
-        conflicts += training.conflicts(with: checkpoint.trainingConfig)
+        var conflicts = model.conflicts(with: checkpoint.modelConfig) + training.conflicts(with: checkpoint.trainingConfig)
         if vocabulary.isGiven { conflicts.append("vocabulary options") }
         if !conflicts.isEmpty { throw TrainingError.conflictingOptions(conflicts) }
         let config = training.apply(to: checkpoint.trainingConfig)
