@@ -9,8 +9,6 @@
 public struct Vocabulary: Sendable, Equatable, Codable {
     /// The id of `<unk>`.
     public static let unknownID: Int32 = 0
-    /// How `<unk>` is named in listings.
-    public static let unknownName = "<unk>"
     /// What decoding writes for `<unk>`: U+FFFD REPLACEMENT CHARACTER.
     public static let unknownMarker = "\u{FFFD}"
 

@@ -15,6 +15,4 @@ struct DurationArgument: ExpressibleByArgument {
         guard let value = Double(text), value > 0, value.isFinite else { return nil }
         seconds = value * scale
     }
-
-    static var defaultCompletionKind: CompletionKind { .default }
 }
