@@ -92,17 +92,16 @@ public struct TrainingCheckpoint {
     /// Writes the checkpoint durably to `url` (temporary file, fsync, rename, folder fsync).
     public func write(to url: URL) throws {
         let layout = ParameterLayout(config: modelConfig)
-        var tensors: [SafetensorsTensor] = []
-        for spec in layout.tensors {
-            tensors.append(try SafetensorsTensor(name: spec.name, shape: spec.shape,
-                                                 floats: Array(parameters[spec.offset..<spec.offset + spec.count])))
-        }
-        for slot in optimizerSlots.keys.sorted() {
-            let values = optimizerSlots[slot]!
-            for spec in layout.tensors {
-                tensors.append(try SafetensorsTensor(name: "optimizer.\(slot).\(spec.name)", shape: spec.shape,
-                                                     floats: Array(values[spec.offset..<spec.offset + spec.count])))
+        /// `values` (in layout order) cut into one tensor per parameter, named `prefix` + the parameter's name.
+        func split(_ values: [Float], prefix: String) throws -> [SafetensorsTensor] {
+            try layout.tensors.map { spec in
+                try SafetensorsTensor(name: prefix + spec.name, shape: spec.shape,
+                                      floats: Array(values[spec.offset..<spec.offset + spec.count]))
             }
+        }
+        var tensors = try split(parameters, prefix: "")
+        for slot in optimizerSlots.keys.sorted() {
+            tensors += try split(optimizerSlots[slot]!, prefix: "optimizer.\(slot).")
         }
         if let carried {
             let shape = [carried.layers, carried.batchSize, carried.hiddenSize]
@@ -135,17 +134,17 @@ public struct TrainingCheckpoint {
             }
             return values
         }
-        var parameters: [Float] = []
-        parameters.reserveCapacity(layout.count)
-        for spec in layout.tensors { parameters += try floats(spec.name, shape: spec.shape) }
-        let slotNames = Set(file.tensors.map(\.name).filter { $0.hasPrefix("optimizer.") }.map { $0.split(separator: ".")[1] })
-        var slots: [String: [Float]] = [:]
-        for slot in slotNames.sorted() {
+        /// Every parameter's tensor named `prefix` + its name, joined in layout order.
+        func joined(prefix: String) throws -> [Float] {
             var values: [Float] = []
             values.reserveCapacity(layout.count)
-            for spec in layout.tensors { values += try floats("optimizer.\(slot).\(spec.name)", shape: spec.shape) }
-            slots[String(slot)] = values
+            for spec in layout.tensors { values += try floats(prefix + spec.name, shape: spec.shape) }
+            return values
         }
+        let parameters = try joined(prefix: "")
+        let slotNames = Set(file.tensors.map(\.name).filter { $0.hasPrefix("optimizer.") }.map { $0.split(separator: ".")[1] })
+        var slots: [String: [Float]] = [:]
+        for slot in slotNames.sorted() { slots[String(slot)] = try joined(prefix: "optimizer.\(slot).") }
         var carried: LSTMState?
         if let h = file[tensor: "trainer.state_h"], h.shape.count == 3 {
             var state = LSTMState(layers: h.shape[0], batchSize: h.shape[1], hiddenSize: h.shape[2])
