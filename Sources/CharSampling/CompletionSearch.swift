@@ -128,15 +128,7 @@ final class CompletionSearch {
 
     /// The softmax of `logits` into `probabilities`, in Float64.
     private func softmax(_ logits: UnsafeBufferPointer<Float>) {
-        var m = -Float.infinity
-        for z in logits { m = max(m, z) }
-        var total = 0.0
-        for i in 0..<logits.count {
-            let e = Double(expf(logits[i] - m))
-            probabilities[i] = e
-            total += e
-        }
-        let scale = 1 / total
+        let scale = 1 / exponentiate(logits, into: &probabilities)
         for i in 0..<logits.count { probabilities[i] *= scale }
     }
 
@@ -196,9 +188,3 @@ final class CompletionSearch {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -192,13 +192,7 @@ public final class Predictor {
     public func nextGraphemes(k: Int) -> [GraphemePrediction] {
         guard k > 0 else { return [] }
         let logits = state.logits
-        var m = -Float.infinity
-        for z in logits { m = max(m, z) }
-        var total = 0.0
-        for i in 0..<logits.count {
-            probabilities[i] = Double(expf(logits[i] - m))
-            total += probabilities[i]
-        }
+        let total = exponentiate(logits, into: &probabilities)
         var top: [GraphemePrediction] = []
         top.reserveCapacity(k + 1)
         for id in 1..<logits.count {
@@ -243,9 +237,3 @@ public final class Predictor {
     /// Whether the last `completions` call finished within `searchBudget`, so its list is exactly the k best.
     public var lastSearchWasExact: Bool { search.lastIsExact }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
