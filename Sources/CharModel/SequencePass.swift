@@ -49,11 +49,11 @@ extension LanguageModel {
 
         var x = ws.embedded
         let perLayer = state.layerCount
+        let parts = ws.streamParts ?? StreamSplit.parts(batch: batch, hidden: config.hiddenSize)
         for (k, layer) in layers.enumerated() {
             let cache = ws.caches[k]
             state.h.withUnsafeBufferPointer { cache.h.base.update(from: $0.baseAddress! + k * perLayer, count: perLayer) }
             state.c.withUnsafeBufferPointer { cache.c.base.update(from: $0.baseAddress! + k * perLayer, count: perLayer) }
-            let parts = ws.streamParts ?? StreamSplit.parts(batch: batch, hidden: config.hiddenSize)
             if k == 0 && ws.projectsTokens {
                 ws.inputs.withUnsafeBufferPointer {
                     layer.forward(.tokens(ids: $0.baseAddress!, embedding: embedding, table: ws.tokenTable), cache: cache, parts: parts)
