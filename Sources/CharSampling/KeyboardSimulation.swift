@@ -134,13 +134,10 @@ public struct KeyboardSimulation: Codable, Equatable, Sendable {
             latencies.append(Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12)
         }
         latencies.sort()
-        func percentile(_ q: Double) -> Double {
-            latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int((q * Double(latencies.count)).rounded(.up)) - 1)]
-        }
         let n = Double(max(units.count, 1))
         return KeyboardSimulation(graphemes: units.count, words: segments.filter(\.isWord).count, typedGraphemes: typed,
                                   acceptedCompletions: accepted, skippedGraphemes: skipped,
                                   top1Accuracy: Double(top1) / n, top3Accuracy: Double(top3) / n,
-                                  latencyP50Microseconds: percentile(0.5), latencyP99Microseconds: percentile(0.99))
+                                  latencyP50Microseconds: percentile(latencies, 0.5), latencyP99Microseconds: percentile(latencies, 0.99))
     }
 }

@@ -98,8 +98,7 @@ public final class Predictor {
         search = CompletionSearch(model: model, rules: rules, budget: configuration.searchBudget,
                                   exactThreshold: configuration.exactBoundaryThreshold)
         probabilities = Array(repeating: 0, count: model.config.vocabularySize)
-        let newline = tokenizer.vocabulary.id(for: "\n")
-        if newline != Vocabulary.unknownID { try model.step(token: newline, state: start) }
+        for id in tokenizer.vocabulary.lineStartIDs { try model.step(token: id, state: start) }
         state.copy(from: start)
     }
 

@@ -97,6 +97,13 @@ public struct Vocabulary: Sendable, Equatable, Codable {
         table.index(of: bytes).map { Int32($0 + 1) } ?? Self.unknownID
     }
 
+    /// What a model reads before a text with no context: a line feed when the vocabulary has one, so the model
+    /// starts as at the beginning of a line; otherwise nothing.
+    public var lineStartIDs: [Int32] {
+        let newline = id(for: "\n")
+        return newline == Self.unknownID ? [] : [newline]
+    }
+
     /// The unit with id `id`; nil for `unknownID` and for ids outside the vocabulary.
     public func grapheme(for id: Int32) -> String? {
         id >= 1 && Int(id) <= graphemes.count ? graphemes[Int(id) - 1] : nil

@@ -73,8 +73,11 @@ public struct TokenIDs: Sendable {
 
 /// The contiguous train, validation and test parts of a corpus, as ranges of its ids.
 public struct CorpusSplits: Equatable, Sendable {
+    /// The first part: what the model trains on.
     public let train: Range<Int>
+    /// Right after it: what training evaluates on.
     public let validation: Range<Int>
+    /// The rest: held out for `charnn eval --split test`.
     public let test: Range<Int>
 
     /// Cuts `count` ids at `trainFraction` and `trainFraction + validationFraction`.

@@ -12,13 +12,19 @@ public enum TrainingOutcome: Equatable, Sendable {
 
 /// What the trainer reports as it goes, for a progress line or a log.
 public struct TrainingProgress: Sendable {
+    /// Iterations done.
     public var step: Int
     /// The planned number of iterations, when it is known.
     public var plannedSteps: Int?
+    /// Completed epochs.
     public var epoch: Int
+    /// Exponential moving average of the training loss, nats per grapheme.
     public var smoothedLoss: Float
+    /// The last validation loss, if an evaluation has run.
     public var lastValidationLoss: Float?
+    /// Training throughput over the last few seconds.
     public var charsPerSecond: Double
+    /// Seconds of training so far, over every session of the run.
     public var elapsedSeconds: Double
     /// Estimated seconds left, when a plan is known.
     public var remainingSeconds: Double?
@@ -33,8 +39,11 @@ public struct TrainingProgress: Sendable {
 /// that draws dropout masks, the optimizer's moments and the step count. So a run resumed from a checkpoint ends
 /// with the same tensors, to the byte, as one that never stopped.
 public final class Trainer {
+    /// The model being trained (its parameters change in place).
     public let model: LanguageModel
+    /// How it is trained.
     public let config: TrainingConfig
+    /// The optimizer and its moments.
     public let optimizer: Optimizer
     /// Where the run stands.
     public private(set) var state: TrainerState

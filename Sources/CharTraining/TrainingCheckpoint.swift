@@ -11,6 +11,7 @@ public struct CorpusRecord: Codable, Equatable, Sendable {
     /// Graphemes (ids) it encoded to.
     public var tokenCount: Int
 
+    /// A record of a corpus read from `path`.
     public init(path: String, byteCount: Int, tokenCount: Int) {
         self.path = path
         self.byteCount = byteCount
@@ -29,10 +30,15 @@ public struct CorpusRecord: Codable, Equatable, Sendable {
 ///     __metadata__: format_version, checksum, charnn_version, model_config, training_config, vocabulary,
 ///                   trainer_state, corpus           (the last five are JSON strings)
 public struct TrainingCheckpoint {
+    /// The network's hyperparameters.
     public var modelConfig: ModelConfig
+    /// How it was trained.
     public var trainingConfig: TrainingConfig
+    /// The vocabulary, with the tokenizer's settings and the Unicode version that segmented the corpus.
     public var vocabulary: Vocabulary
+    /// Where the run stood.
     public var trainerState: TrainerState
+    /// The corpus it trained on.
     public var corpus: CorpusRecord
     /// Every parameter, in `ParameterLayout` order.
     public var parameters: [Float]
@@ -59,6 +65,7 @@ public struct TrainingCheckpoint {
     /// The version string written into every checkpoint.
     public static let currentVersion = "0.1.0"
 
+    /// A checkpoint of these parts; empty `optimizerSlots` and nil `carried` make it weights only.
     public init(
         modelConfig: ModelConfig, trainingConfig: TrainingConfig, vocabulary: Vocabulary, trainerState: TrainerState,
         corpus: CorpusRecord, parameters: [Float], optimizerSlots: [String: [Float]], carried: LSTMState?
@@ -129,7 +136,7 @@ public struct TrainingCheckpoint {
         let layout = ParameterLayout(config: modelConfig)
         func floats(_ name: String, shape: [Int]) throws -> [Float] {
             let tensor = try file.tensor(named: name)
-            guard tensor.shape == shape, case .f32(let values) = tensor.values else {
+            guard tensor.shape == shape, let values = tensor.floats else {
                 throw CheckpointError.damaged(path: path, problem: "tensor '\(name)' is \(tensor.dtype.rawValue) \(tensor.shape), expected F32 \(shape)")
             }
             return values

@@ -3,8 +3,11 @@ import CharTokenizer
 
 /// A corpus encoded for training: its ids (compact), the vocabulary that encoded them, and its record.
 public struct TrainingCorpus {
+    /// The corpus's ids, in order.
     public let ids: TokenIDs
+    /// The vocabulary that encoded them.
     public let vocabulary: Vocabulary
+    /// Where it came from and its size, as checkpoints record it.
     public let record: CorpusRecord
     /// Graphemes the vocabulary did not know, encoded as `<unk>`, with their counts (most frequent first).
     public let unknown: [GraphemeFrequencies.Entry]

@@ -3,12 +3,16 @@ import CharModel
 /// One iteration's arithmetic: forward with dropout, backward, global-norm clipping, optimizer update.
 /// `Trainer` runs it on the corpus and `charnn bench` on random tokens, so the benchmark times exactly what training does.
 public struct TrainingStep {
+    /// The model trained.
     public let model: LanguageModel
+    /// Its optimizer.
     public let optimizer: Optimizer
+    /// The window's activations, shaped for B x S.
     public let workspace: SequenceWorkspace
     /// Maximum global gradient norm (0 = no clipping).
     public let gradientClip: Float
 
+    /// A step over `model` with `optimizer`, in `workspace`, clipping at `gradientClip`.
     public init(model: LanguageModel, optimizer: Optimizer, workspace: SequenceWorkspace, gradientClip: Float) {
         self.model = model
         self.optimizer = optimizer

@@ -95,7 +95,7 @@ enum Benchmarks {
             times.sort()
             let name = withCompletions ? "predict append+next+3 completions" : "predict append+next"
             for (label, q) in [("p50", 0.5), ("p99", 0.99)] {
-                results.append(BenchResult(item: "\(name) \(label)", value: times[min(times.count - 1, Int(Double(times.count) * q))], unit: "us"))
+                results.append(BenchResult(item: "\(name) \(label)", value: percentile(times, q), unit: "us"))
             }
         }
         return results

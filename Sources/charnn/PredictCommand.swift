@@ -63,15 +63,3 @@ struct PredictCommand: ParsableCommand {
         if !predictor.lastSearchWasExact { log("note: the completion search stopped at its step budget; the list may miss some") }
     }
 }
-
-/// A grapheme or word for display: escaped (see `GraphemeDisplay`) and in double quotes.
-func quoted(_ text: String) -> String { "\"" + GraphemeDisplay.escaped(text) + "\"" }
-
-/// `text` followed by spaces up to `width` characters.
-func padded(_ text: String, to width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
-
-/// A probability as a percentage with two decimals, right-aligned in 7 columns.
-func percent(_ probability: Double) -> String {
-    let text = String(format: "%.2f%%", probability * 100)
-    return String(repeating: " ", count: max(0, 7 - text.count)) + text
-}

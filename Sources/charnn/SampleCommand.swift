@@ -88,10 +88,7 @@ struct SampleCommand: ParsableCommand {
     /// The prime's ids: unknown graphemes skipped or kept as <unk>, with a warning naming them. An empty prime
     /// starts from a line feed when the model knows one, as if at the start of a line.
     private func primeIDs(_ text: String, tokenizer: Tokenizer) throws -> [Int32] {
-        if text.isEmpty {
-            let newline = tokenizer.vocabulary.id(for: "\n")
-            return newline == Vocabulary.unknownID ? [] : [newline]
-        }
+        if text.isEmpty { return tokenizer.vocabulary.lineStartIDs }
         let units = tokenizer.units(of: text)
         let ids = tokenizer.encode(text)
         let unknown = zip(units, ids).filter { $0.1 == Vocabulary.unknownID }.map { GraphemeDisplay.escaped($0.0) }
@@ -108,16 +105,4 @@ struct SampleCommand: ParsableCommand {
     private var unknownPolicyText: String {
         unknown == .skip ? "skipped (use --unknown unk to feed them as <unk>)" : "fed as <unk>"
     }
-}
-
-/// Writes text to standard output at once, so a person sees it appear.
-func emit(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
-}
-
-/// Prints `value` as pretty, key-sorted JSON on standard output.
-func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }

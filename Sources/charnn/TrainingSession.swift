@@ -119,8 +119,3 @@ struct TrainingSession {
         }
     }
 }
-
-/// Writes one line to standard error.
-func log(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
-}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import CharModel
+
+/// The network's shape on the command line.
+struct ModelOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Hidden size H of each LSTM layer (default 256).", valueName: "n")) var hiddenSize: Int?
+    @Option(help: ArgumentHelp("Number of stacked LSTM layers L (default 2).", valueName: "n")) var layers: Int?
+    @Option(help: ArgumentHelp("Embedding size E (default: the hidden size).", valueName: "n")) var embeddingSize: Int?
+    @Option(help: ArgumentHelp("Dropout between layers, in [0, 1) (default 0.25).", valueName: "p")) var dropout: Float?
+
+    /// Checks what `ModelConfig.validate` cannot attribute: an unset embedding size follows the hidden size, so a
+    /// hidden size of 0 would otherwise be reported as a bad embedding size.
+    func validate() throws {
+        if let hiddenSize, hiddenSize < 1 {
+            throw CLIError.invalidValue(option: "--hidden-size", value: "\(hiddenSize)", expected: "at least 1")
+        }
+    }
+
+    /// The flags given whose values differ from `saved`, the configuration of the checkpoint being continued.
+    func conflicts(with saved: ModelConfig) -> [String] {
+        var result: [String] = []
+        if let hiddenSize, hiddenSize != saved.hiddenSize { result.append("--hidden-size") }
+        if let layers, layers != saved.layers { result.append("--layers") }
+        if let embeddingSize, embeddingSize != saved.embeddingSize { result.append("--embedding-size") }
+        if let dropout, dropout != saved.dropout { result.append("--dropout") }
+        return result
+    }
+
+    func config(vocabularySize: Int) -> ModelConfig {
+        let h = hiddenSize ?? 256
+        return ModelConfig(vocabularySize: vocabularySize, embeddingSize: embeddingSize ?? h, hiddenSize: h,
+                           layers: layers ?? 2, dropout: dropout ?? 0.25)
+    }
+}
