@@ -61,6 +61,8 @@ struct SampleCommand: ParsableCommand {
         let baseSeed = seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
         if seed == nil && !json { log("seed \(baseSeed)") }
         var samples: [String] = []
+        // Each id's text, decoded once rather than once per drawn grapheme.
+        let texts = (0..<Int32(loaded.model.config.vocabularySize)).map { loaded.tokenizer.decode(CollectionOfOne($0)) }
         for index in 0..<count {
             let sampler = try Sampler(model: loaded.model, options: options(seed: baseSeed &+ UInt64(index)))
             try sampler.feed(primeIDs)
@@ -70,7 +72,7 @@ struct SampleCommand: ParsableCommand {
             }
             var generated = ""
             for _ in 0..<length {
-                let grapheme = loaded.tokenizer.decode(CollectionOfOne(sampler.next()))
+                let grapheme = texts[Int(sampler.next())]
                 generated += grapheme
                 if !json { emit(grapheme) }
                 if let stop, generated.hasSuffix(stop) { break }
