@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CharModel
 
 /// How well a model predicts a text: what `charnn eval` reports.
@@ -74,9 +79,3 @@ public func evaluate(model: LanguageModel, ids: some Collection<Int32>, steps: I
     return EvaluationResult(predictions: count, loss: lossSum / Double(count),
                             top1Accuracy: Double(top1) / Double(count), top5Accuracy: Double(top5) / Double(count))
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CharModel
 
 /// Draws graphemes one at a time from a model, carrying its state: temperature, top-k and top-p (nucleus).
@@ -19,7 +24,7 @@ public final class Sampler {
     private var rng: RandomSource
     /// [V] probabilities (unnormalised).
     private var weights: [Float]
-    /// [V] ids sorted by weight, for top-k and top-p.
+    /// [V] ids; for top-k and top-p, the most likely end up at the end, most likely last (`selectMostLikely`).
     private var order: [Int32]
 
     /// A sampler over `model` from the zero state.
@@ -58,18 +63,20 @@ public final class Sampler {
         guard options.topK != nil || options.topP != nil else {
             return pick(count: v) { Int32($0) }
         }
-        sortOrderByWeight()
-        var kept = min(options.topK ?? v, v)
+        let limit = min(options.topK ?? v, v)
+        selectMostLikely(limit)
+        // The i-th most likely id is order[v - 1 - i].
+        var kept = limit
         if let p = options.topP {
             var total: Float = 0
-            for i in 0..<kept { total += weights[Int(order[i])] }
+            for i in 0..<limit { total += weights[Int(order[v - 1 - i])] }
             var mass: Float = 0
-            for i in 0..<kept {
-                mass += weights[Int(order[i])]
+            for i in 0..<limit {
+                mass += weights[Int(order[v - 1 - i])]
                 if mass >= p * total { kept = i + 1; break }
             }
         }
-        return pick(count: kept) { order[$0] }
+        return pick(count: kept) { order[v - 1 - $0] }
     }
 
     /// Draws among `count` candidates, the candidate at position i being `id(i)`.
@@ -88,9 +95,31 @@ public final class Sampler {
         return id(0)
     }
 
-    private func sortOrderByWeight() {
-        let w = weights
-        order.sort { w[Int($0)] != w[Int($1)] ? w[Int($0)] > w[Int($1)] : $0 < $1 }
+    /// Moves the `count` most likely ids (ties: the lower id first) to the end of `order`, most likely last, by
+    /// popping a max-heap built in place: O(V + count log V) and, unlike a sort, no scratch allocation.
+    private func selectMostLikely(_ count: Int) {
+        weights.withUnsafeBufferPointer { w in
+            order.withUnsafeMutableBufferPointer { heap in
+                let v = heap.count
+                func above(_ a: Int32, _ b: Int32) -> Bool { w[Int(a)] != w[Int(b)] ? w[Int(a)] > w[Int(b)] : a < b }
+                func siftDown(_ start: Int, _ end: Int) {
+                    var i = start
+                    while true {
+                        var child = 2 * i + 1
+                        guard child < end else { return }
+                        if child + 1 < end && above(heap[child + 1], heap[child]) { child += 1 }
+                        guard above(heap[child], heap[i]) else { return }
+                        heap.swapAt(i, child)
+                        i = child
+                    }
+                }
+                for i in stride(from: v / 2 - 1, through: 0, by: -1) { siftDown(i, v) }
+                for popped in 0..<count {
+                    heap.swapAt(0, v - 1 - popped)
+                    siftDown(0, v - 1 - popped)
+                }
+            }
+        }
     }
 
     private func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int32 {
@@ -99,9 +128,3 @@ public final class Sampler {
         return Int32(best)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The learning rate at a point of a run, from the base rate in `TrainingConfig` and the schedule it names.
 public struct LearningRateSchedule: Sendable {
     let config: TrainingConfig
@@ -23,14 +29,7 @@ public struct LearningRateSchedule: Sendable {
             let byTime = config.maxSeconds.map { elapsed / $0 } ?? 0
             let progress = min(1, max(Double(step) / Double(plannedIterations), byTime))
             let floor = Double(config.minLearningRateFactor)
-            return base * Float(floor + (1 - floor) * 0.5 * (1 + _cosine(Double.pi * progress)))
+            return base * Float(floor + (1 - floor) * 0.5 * (1 + cos(Double.pi * progress)))
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-@inline(__always) private func _cosine(_ x: Double) -> Double { cos(x) }
