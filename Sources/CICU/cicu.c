@@ -258,24 +258,27 @@ int32_t cicu_breaker_rule_status(const cicu_breaker *breaker)
     return ubrk_getRuleStatus(breaker->iterator);
 }
 
-void cicu_icu_version(char *buffer, int32_t capacity)
+/* Writes `version` as dotted text into `buffer`, truncated and NUL-terminated to `capacity` bytes. */
+static void copy_version(const UVersionInfo version, char *buffer, int32_t capacity)
 {
-    UVersionInfo version;
     char text[U_MAX_VERSION_STRING_LENGTH];
-    u_getVersion(version);
     u_versionToString(version, text);
     strncpy(buffer, text, (size_t)capacity);
     if (capacity > 0) buffer[capacity - 1] = 0;
 }
 
+void cicu_icu_version(char *buffer, int32_t capacity)
+{
+    UVersionInfo version;
+    u_getVersion(version);
+    copy_version(version, buffer, capacity);
+}
+
 void cicu_unicode_version(char *buffer, int32_t capacity)
 {
     UVersionInfo version;
-    char text[U_MAX_VERSION_STRING_LENGTH];
     u_getUnicodeVersion(version);
-    u_versionToString(version, text);
-    strncpy(buffer, text, (size_t)capacity);
-    if (capacity > 0) buffer[capacity - 1] = 0;
+    copy_version(version, buffer, capacity);
 }
 
 const char *cicu_error_name(int32_t error_code)
