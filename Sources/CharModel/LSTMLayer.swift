@@ -146,8 +146,7 @@ struct LSTMLayer {
 
     /// One step for one stream: reads x [In], updates h [H] and c [H] in place, using `gates` [4H] as scratch.
     func step(x: UnsafePointer<Float>, h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>) {
-        let h4 = 4 * hiddenSize
-        for j in 0..<h4 { gates[j] = biasIH[j] + biasHH[j] }
+        fillBias(Matrix(gates, rows: 1, cols: 4 * hiddenSize))
         Matrix.gemv(weightIH, x, into: gates, beta: 1)
         Matrix.gemv(weightHH, h, into: gates, beta: 1)
         cellStep(gates: gates, c: c, h: h, hidden: hiddenSize)
