@@ -116,10 +116,7 @@ struct LSTMLayer {
             if let dx { Matrix.gemm(a, weightIH, into: dx) }
         case .tokens(let ids, let embedding, let g):
             g.zero()
-            for r in 0..<a.rows {
-                let src = a.row(r), dst = g.row(Int(ids[r]))
-                for j in 0..<4 * hiddenSize { dst[j] += src[j] }
-            }
+            g.addRows(of: a, at: ids)
             Matrix.gemm(g, transposeA: true, embedding, into: dWeightIH, beta: 1)
             if let dx { Matrix.gemm(g, weightIH, into: dx, beta: 1) }
         }

@@ -65,6 +65,16 @@ public struct Matrix {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(a.rows), Int32(a.cols), alpha, a.base, Int32(a.cols), x, 1, beta, y, 1)
     }
 
+    /// Adds row r of `source` to row `indices[r]` of this matrix, for every row of `source`: the gradient of a
+    /// row lookup (an embedding, or a table indexed by token).
+    public func addRows(of source: Matrix, at indices: UnsafePointer<Int32>) {
+        precondition(source.cols == cols, "addRows: [\(source.rows),\(source.cols)] into [\(rows),\(cols)]")
+        for r in 0..<source.rows {
+            let src = source.row(r), dst = row(Int(indices[r]))
+            for j in 0..<cols { dst[j] += src[j] }
+        }
+    }
+
     /// Adds the column sums of this matrix to `sums` (`cols` values): the gradient of a bias broadcast over rows.
     public func addColumnSums(into sums: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {

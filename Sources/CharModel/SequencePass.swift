@@ -112,10 +112,7 @@ extension LanguageModel {
         } else {
             let dx = below.matrix(rows: n, cols: e)
             layers[0].backward(.dense(ws.embedded), dh: dh, cache: ws.caches[0], dx: dx, parts: parts)
-            for r in 0..<n {
-                let dst = dEmbedding.row(Int(ws.inputs[r])), src = dx.row(r)
-                for j in 0..<e { dst[j] += src[j] }
-            }
+            ws.inputs.withUnsafeBufferPointer { dEmbedding.addRows(of: dx, at: $0.baseAddress!) }
         }
         ws.setInitialStateGradient(layer: 0, dh: ws.caches[0].dhNext, dc: ws.caches[0].dcNext)
     }
