@@ -54,9 +54,8 @@ struct LSTMLayer {
     // MARK: Forward over a window
 
     /// Runs the window `x` [S*B, In] from the initial state already in `cache.h`/`cache.c` block 0,
-    /// leaving h_t, c_t in blocks t+1 and the activated gates in `cache.gates`. The recurrence runs in `parts`
-    /// stream ranges at once (`StreamSplit`).
-    func forward(_ input: LayerInput, cache: LSTMLayerCache, parts: Int) {
+    /// leaving h_t, c_t in blocks t+1 and the activated gates in `cache.gates`.
+    func forward(_ input: LayerInput, cache: LSTMLayerCache) {
         let (batch, steps, h4) = (cache.batchSize, cache.steps, 4 * hiddenSize)
         let a = cache.gates  // [S*B, 4H]
         switch input {
@@ -71,14 +70,12 @@ struct LSTMLayer {
             Matrix.gemm(embedding, weightIH, transposeB: true, into: table, beta: 1)
             for r in 0..<a.rows { a.row(r).update(from: table.row(Int(ids[r])), count: h4) }
         }
-        StreamSplit.run(parts: parts, batch: batch) { streams in
-            for t in 0..<steps {
-                let rows = t * batch + streams.lowerBound..<t * batch + streams.upperBound
-                Matrix.gemm(cache.h.rows(rows), weightHH, transposeB: true, into: a.rows(rows), beta: 1)
-                for r in rows {
-                    cellForward(gates: a.row(r), cPrev: cache.c.row(r), c: cache.c.row(r + batch),
-                                tanhC: cache.tanhC.row(r), h: cache.h.row(r + batch), hidden: hiddenSize)
-                }
+        for t in 0..<steps {
+            let rows = t * batch..<(t + 1) * batch
+            Matrix.gemm(cache.h.rows(rows), weightHH, transposeB: true, into: a.rows(rows), beta: 1)
+            for r in rows {
+                cellForward(gates: a.row(r), cPrev: cache.c.row(r), c: cache.c.row(r + batch),
+                            tanhC: cache.tanhC.row(r), h: cache.h.row(r + batch), hidden: hiddenSize)
             }
         }
     }
@@ -87,24 +84,20 @@ struct LSTMLayer {
 
     /// Backpropagates `dh` [S*B, H], the loss gradient of every h_t from above, through the window that `forward`
     /// left in `cache`. Accumulates the weight gradients, writes dx [S*B, In] when asked, and leaves the initial
-    /// state's gradients in `cache.dhNext` and `cache.dcNext`. Overwrites `cache.gates` with da. The recurrence runs
-    /// in `parts` stream ranges at once (`StreamSplit`).
-    func backward(_ input: LayerInput, dh: Matrix, cache: LSTMLayerCache, dx: Matrix?, parts: Int) {
+    /// state's gradients in `cache.dhNext` and `cache.dcNext`. Overwrites `cache.gates` with da.
+    func backward(_ input: LayerInput, dh: Matrix, cache: LSTMLayerCache, dx: Matrix?) {
         let (batch, steps, hidden) = (cache.batchSize, cache.steps, hiddenSize)
         precondition(dh.rows == steps * batch && dh.cols == hidden, "LSTM dh [\(dh.rows),\(dh.cols)], expected [\(steps * batch),\(hidden)]")
         let a = cache.gates
         cache.dhNext.zero()
         cache.dcNext.zero()
-        StreamSplit.run(parts: parts, batch: batch) { streams in
-            for t in stride(from: steps - 1, through: 0, by: -1) {
-                for b in streams {
-                    let r = t * batch + b
-                    cellBackward(gates: a.row(r), cPrev: cache.c.row(r), tanhC: cache.tanhC.row(r),
-                                 dhAbove: dh.row(r), dhNext: cache.dhNext.row(b), dcNext: cache.dcNext.row(b), hidden: hidden)
-                }
-                let rows = t * batch + streams.lowerBound..<t * batch + streams.upperBound
-                Matrix.gemm(a.rows(rows), weightHH, into: cache.dhNext.rows(streams))
+        for t in stride(from: steps - 1, through: 0, by: -1) {
+            for b in 0..<batch {
+                let r = t * batch + b
+                cellBackward(gates: a.row(r), cPrev: cache.c.row(r), tanhC: cache.tanhC.row(r),
+                             dhAbove: dh.row(r), dhNext: cache.dhNext.row(b), dcNext: cache.dcNext.row(b), hidden: hidden)
             }
+            Matrix.gemm(a.rows(t * batch..<(t + 1) * batch), weightHH, into: cache.dhNext)
         }
         let hPrev = cache.h.rows(0..<steps * batch)
         Matrix.gemm(a, transposeA: true, hPrev, into: dWeightHH, beta: 1)

@@ -51,11 +51,12 @@ public final class LanguageModel: @unchecked Sendable {
         values.withUnsafeBufferPointer { parameters.base.update(from: $0.baseAddress!, count: values.count) }
     }
 
-    private init(config: ModelConfig) throws(ModelError) {
+    /// A model that reads `parameters` (fresh zeros when nil) and accumulates into gradients of its own.
+    private init(config: ModelConfig, sharing shared: FloatBuffer? = nil) throws(ModelError) {
         try config.validate()
         self.config = config
         layout = ParameterLayout(config: config)
-        parameters = FloatBuffer(count: layout.count)
+        parameters = shared ?? FloatBuffer(count: layout.count)
         gradients = FloatBuffer(count: layout.count)
         let (layout, parameters, gradients) = (layout, parameters, gradients)
         func views(_ name: String) -> (Matrix, Matrix) {
@@ -77,6 +78,12 @@ public final class LanguageModel: @unchecked Sendable {
                              weightIH: wih, weightHH: whh, biasIH: bih.base, biasHH: bhh.base,
                              dWeightIH: dwih, dWeightHH: dwhh, dBiasIH: dbih.base, dBiasHH: dbhh.base)
         }
+    }
+
+    /// A model that reads this one's parameters and accumulates into gradients of its own, so that several windows
+    /// can be differentiated at once (`DataParallelPass`).
+    func replica() -> LanguageModel {
+        try! LanguageModel(config: config, sharing: parameters)  // the config was validated when self was made
     }
 
     /// Number of parameters.

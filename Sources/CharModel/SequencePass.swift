@@ -49,17 +49,16 @@ extension LanguageModel {
 
         var x = ws.embedded
         let perLayer = state.layerCount
-        let parts = ws.streamParts ?? StreamSplit.parts(batch: batch, hidden: config.hiddenSize)
         for (k, layer) in layers.enumerated() {
             let cache = ws.caches[k]
             state.h.withUnsafeBufferPointer { cache.h.base.update(from: $0.baseAddress! + k * perLayer, count: perLayer) }
             state.c.withUnsafeBufferPointer { cache.c.base.update(from: $0.baseAddress! + k * perLayer, count: perLayer) }
             if k == 0 && ws.projectsTokens {
                 ws.inputs.withUnsafeBufferPointer {
-                    layer.forward(.tokens(ids: $0.baseAddress!, embedding: embedding, table: ws.tokenTable), cache: cache, parts: parts)
+                    layer.forward(.tokens(ids: $0.baseAddress!, embedding: embedding, table: ws.tokenTable), cache: cache)
                 }
             } else {
-                layer.forward(.dense(x), cache: cache, parts: parts)
+                layer.forward(.dense(x), cache: cache)
             }
             state.h.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: k * perLayer).update(from: cache.finalH.base, count: perLayer) }
             state.c.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: k * perLayer).update(from: cache.finalC.base, count: perLayer) }
@@ -95,10 +94,9 @@ extension LanguageModel {
         var (above, below) = ws.gradientBuffers
         var dh = above.matrix(rows: n, cols: h)
         Matrix.gemm(ws.logits, decoderWeight, into: dh)
-        let parts = ws.streamParts ?? StreamSplit.parts(batch: ws.batchSize, hidden: h)
         for k in stride(from: layers.count - 1, through: 1, by: -1) {
             let dx = below.matrix(rows: n, cols: h)
-            layers[k].backward(.dense(topInput(ws, layer: k)), dh: dh, cache: ws.caches[k], dx: dx, parts: parts)
+            layers[k].backward(.dense(topInput(ws, layer: k)), dh: dh, cache: ws.caches[k], dx: dx)
             ws.setInitialStateGradient(layer: k, dh: ws.caches[k].dhNext, dc: ws.caches[k].dcNext)
             if ws.dropoutApplied { multiply(dx, ws.masks[k - 1], into: dx) }
             dh = dx
@@ -107,11 +105,11 @@ extension LanguageModel {
         if ws.projectsTokens {
             ws.inputs.withUnsafeBufferPointer {
                 layers[0].backward(.tokens(ids: $0.baseAddress!, embedding: embedding, table: ws.tokenTable),
-                                   dh: dh, cache: ws.caches[0], dx: dEmbedding, parts: parts)
+                                   dh: dh, cache: ws.caches[0], dx: dEmbedding)
             }
         } else {
             let dx = below.matrix(rows: n, cols: e)
-            layers[0].backward(.dense(ws.embedded), dh: dh, cache: ws.caches[0], dx: dx, parts: parts)
+            layers[0].backward(.dense(ws.embedded), dh: dh, cache: ws.caches[0], dx: dx)
             ws.inputs.withUnsafeBufferPointer { dEmbedding.addRows(of: dx, at: $0.baseAddress!) }
         }
         ws.setInitialStateGradient(layer: 0, dh: ws.caches[0].dhNext, dc: ws.caches[0].dcNext)

@@ -34,9 +34,6 @@ public final class SequenceWorkspace {
     var hasTargets = false
     /// Whether the last forward applied the dropout masks.
     var dropoutApplied = false
-    /// How many stream ranges the recurrence runs in at once; nil lets `StreamSplit` choose from the BLAS threads.
-    /// Tests set it to check that a split gives the unsplit result.
-    var streamParts: Int?
     /// After `backward`: the loss gradient of the initial state the window started from.
     public private(set) var initialStateGradient: LSTMState
 

@@ -54,7 +54,7 @@ public final class Trainer {
     private let validation: BatchStream
     private let schedule: LearningRateSchedule
     private let step: TrainingStep
-    private let validationWorkspace: SequenceWorkspace
+    private let validationPass: DataParallelPass
     private var inputs: [Int32]
     private var targets: [Int32]
 
@@ -71,17 +71,17 @@ public final class Trainer {
         batches = try BatchStream(span: splits.train, batchSize: b, steps: s, splitName: "training")
         let validationStreams = max(1, min(b, (splits.validation.count - 1) / s))
         validation = try BatchStream(span: splits.validation, batchSize: validationStreams, steps: s, splitName: "validation")
-        let workspace: SequenceWorkspace
+        let pass: DataParallelPass
         do {
-            workspace = try SequenceWorkspace(config: model.config, batchSize: b, steps: s)
-            validationWorkspace = validationStreams == b
-                ? workspace : try SequenceWorkspace(config: model.config, batchSize: validationStreams, steps: s)
+            pass = try DataParallelPass(model: model, batchSize: b, steps: s)
+            validationPass = validationStreams == b
+                ? pass : try DataParallelPass(model: model, batchSize: validationStreams, steps: s)
         } catch {
             throw .invalidOption(error.description)
         }
         let optimizer = optimizer ?? Optimizer(config: config, parameterCount: model.parameterCount)
         self.optimizer = optimizer
-        step = TrainingStep(model: model, optimizer: optimizer, workspace: workspace, gradientClip: config.gradientClip)
+        step = TrainingStep(pass: pass, optimizer: optimizer, gradientClip: config.gradientClip)
         self.state = state ?? TrainerState(seed: config.seed, learningRate: config.learningRate)
         self.carried = carried ?? LSTMState(layers: model.config.layers, batchSize: b, hiddenSize: model.config.hiddenSize)
         schedule = LearningRateSchedule(config: config, plannedIterations: Self.plannedSteps(config, windowsPerEpoch: batches.windowCount))
@@ -160,8 +160,7 @@ public final class Trainer {
         var total: Double = 0
         for w in 0..<validation.windowCount {
             validation.window(w, of: ids, inputs: &inputs, targets: &targets)
-            total += Double(try model.forward(inputs: inputs, targets: targets, state: &carried,
-                                              workspace: validationWorkspace, dropout: .off, rng: &unused))
+            total += Double(try validationPass.forward(inputs: inputs, targets: targets, state: &carried, rng: &unused))
         }
         return Float(total / Double(validation.windowCount))
     }

@@ -7,16 +7,16 @@ public struct TrainingStep {
     public let model: LanguageModel
     /// Its optimizer.
     public let optimizer: Optimizer
-    /// The window's activations, shaped for B x S.
-    public let workspace: SequenceWorkspace
+    /// Forward and backward over a B x S window, split across the cores.
+    public let pass: DataParallelPass
     /// Maximum global gradient norm (0 = no clipping).
     public let gradientClip: Float
 
-    /// A step over `model` with `optimizer`, in `workspace`, clipping at `gradientClip`.
-    public init(model: LanguageModel, optimizer: Optimizer, workspace: SequenceWorkspace, gradientClip: Float) {
-        self.model = model
+    /// A step over `pass.model` with `optimizer`, clipping at `gradientClip`.
+    public init(pass: DataParallelPass, optimizer: Optimizer, gradientClip: Float) {
+        self.model = pass.model
         self.optimizer = optimizer
-        self.workspace = workspace
+        self.pass = pass
         self.gradientClip = gradientClip
     }
 
@@ -28,8 +28,8 @@ public struct TrainingStep {
         learningRate: Float, t: Int, check: (_ loss: Float, _ gradientNorm: Float) throws -> Void = { _, _ in }
     ) throws -> Float {
         model.zeroGradients()
-        let loss = try model.forward(inputs: inputs, targets: targets, state: &state, workspace: workspace, dropout: .sampled, rng: &rng)
-        try model.backward(workspace: workspace)
+        let loss = try pass.forward(inputs: inputs, targets: targets, state: &state, dropout: .sampled, rng: &rng)
+        try pass.backward()
         let norm = clipGradientNorm(model.gradients, maxNorm: gradientClip)
         try check(loss, norm)
         optimizer.step(parameters: model.parameters, gradients: model.gradients, learningRate: learningRate, t: t)

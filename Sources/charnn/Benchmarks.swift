@@ -24,8 +24,8 @@ enum Benchmarks {
         var training = TrainingConfig()
         training.batchSize = batchSize
         training.sequenceLength = steps
-        let step = TrainingStep(model: model, optimizer: Optimizer(config: training, parameterCount: model.parameterCount),
-                                workspace: try SequenceWorkspace(config: config, batchSize: batchSize, steps: steps),
+        let step = TrainingStep(pass: try DataParallelPass(model: model, batchSize: batchSize, steps: steps),
+                                optimizer: Optimizer(config: training, parameterCount: model.parameterCount),
                                 gradientClip: training.gradientClip)
         var rng = RandomSource(seed: 2)
         let inputs = (0..<batchSize * steps).map { _ in Int32(rng.next() % UInt64(config.vocabularySize)) }

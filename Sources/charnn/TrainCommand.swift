@@ -31,7 +31,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Training") var training: TrainingOptions
     @OptionGroup(title: "Vocabulary") var vocabulary: VocabularyOptions
 
-    @Option(help: ArgumentHelp("BLAS threads (default: the number of cores).", valueName: "n")) var threads: Int?
+    @Option(help: ArgumentHelp("Threads to train on: the batch's streams are split among them (default: the number of cores).", valueName: "n")) var threads: Int?
 
     func run() throws {
         if let threads {

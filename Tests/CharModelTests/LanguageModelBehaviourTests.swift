@@ -59,24 +59,25 @@ struct LanguageModelBehaviourTests {
         for (x, y) in zip(Array(inference.cell), state.c) { #expect(abs(x - y) <= 1e-5) }
     }
 
-    @Test("splitting the streams across threads gives the unsplit loss, state and gradients", arguments: [2, 3])
-    func streamSplitMatchesUnsplit(parts: Int) throws {
-        let config = ModelConfig(vocabularySize: 13, embeddingSize: 10, hiddenSize: 20, layers: 2)
+    @Test("a pass split across threads gives the unsplit loss, state, gradients and dropout draws", arguments: [2, 3])
+    func dataParallelMatchesUnsplit(parts: Int) throws {
+        var config = ModelConfig(vocabularySize: 13, embeddingSize: 10, hiddenSize: 20, layers: 3)
+        config.dropout = 0.3
         let model = try LanguageModel(config: config, seed: 21)
         let (batch, steps) = (7, 5)
         var rng = RandomSource(seed: 4)
         let inputs = (0..<batch * steps).map { _ in Int32(rng.next() % 13) }
         let targets = (0..<batch * steps).map { _ in Int32(rng.next() % 13) }
-        func run(parts: Int) throws -> (loss: Float, state: LSTMState, gradients: [Float], initial: LSTMState) {
-            let ws = try SequenceWorkspace(config: config, batchSize: batch, steps: steps)
-            ws.streamParts = parts
-            var state = LSTMState(layers: 2, batchSize: batch, hiddenSize: 20)
+        func run(parts: Int) throws -> (loss: Float, state: LSTMState, gradients: [Float], initial: LSTMState, next: UInt64) {
+            let pass = try DataParallelPass(model: model, batchSize: batch, steps: steps, parts: parts)
+            #expect(pass.partCount == parts)
+            var state = LSTMState(layers: 3, batchSize: batch, hiddenSize: 20)
             for i in state.h.indices { state.h[i] = Float(i % 11) * 0.05 - 0.25; state.c[i] = Float(i % 7) * 0.1 - 0.3 }
             var rng = RandomSource(seed: 0)
             model.zeroGradients()
-            let loss = try model.forward(inputs: inputs, targets: targets, state: &state, workspace: ws, rng: &rng)
-            try model.backward(workspace: ws)
-            return (loss, state, model.gradients.array, ws.initialStateGradient)
+            let loss = try pass.forward(inputs: inputs, targets: targets, state: &state, dropout: .sampled, rng: &rng)
+            try pass.backward()
+            return (loss, state, model.gradients.array, pass.initialStateGradient, rng.next())
         }
         let whole = try run(parts: 1)
         let split = try run(parts: parts)
@@ -88,7 +89,33 @@ struct LanguageModelBehaviourTests {
         #expect(close(split.state.h, whole.state.h) && close(split.state.c, whole.state.c))
         #expect(close(split.gradients, whole.gradients))
         #expect(close(split.initial.h, whole.initial.h) && close(split.initial.c, whole.initial.c))
+        #expect(split.next == whole.next, "both drew the same number of dropout values")
         #expect(whole.gradients.contains { $0 != 0 })
+    }
+
+    @Test("a split pass refuses bad shapes and tokens with the model's errors")
+    func dataParallelErrors() throws {
+        let config = ModelConfig(vocabularySize: 5, embeddingSize: 4, hiddenSize: 6, layers: 2)
+        let model = try LanguageModel(config: config, seed: 1)
+        let pass = try DataParallelPass(model: model, batchSize: 4, steps: 3, parts: 2)
+        var state = LSTMState(layers: 2, batchSize: 4, hiddenSize: 6)
+        var rng = RandomSource(seed: 0)
+        let good = [Int32](repeating: 1, count: 12)
+        #expect(throws: ModelError.shapeMismatch("expected 4x3 = 12 input tokens, got 11")) {
+            try pass.forward(inputs: Array(good.dropLast()), targets: nil, state: &state, rng: &rng)
+        }
+        #expect(throws: ModelError.tokenOutOfRange(id: 5, vocabularySize: 5)) {
+            try pass.forward(inputs: good, targets: good.map { $0 == 1 ? 5 : $0 }, state: &state, rng: &rng)
+        }
+        var wrongState = LSTMState(layers: 2, batchSize: 3, hiddenSize: 6)
+        #expect(throws: ModelError.shapeMismatch("state is [2, 3, 6], expected [2, 4, 6]")) {
+            try pass.forward(inputs: good, targets: nil, state: &wrongState, rng: &rng)
+        }
+        #expect(throws: ModelError.invalidHyperparameter("batch size must be at least 1, got 0")) {
+            try DataParallelPass(model: model, batchSize: 0, steps: 3)
+        }
+        let loss = try pass.forward(inputs: good, targets: good, state: &state, rng: &rng)
+        #expect(loss > 0 && loss.isFinite, "a failed forward leaves the pass usable")
     }
 
     @Test("a tiny model overfits a short text to near-zero loss")

@@ -1,0 +1,232 @@
+#if canImport(Accelerate)
+import Accelerate
+#else
+import CBLAS
+#endif
+import Dispatch
+
+/// Forward and backward over one window of B streams x S steps, with the streams split into parts that run at once,
+/// one per core, each with a workspace and a gradient buffer of its own (a `replica` of the model).
+///
+///     streams lo..<hi of inputs, targets, state  ->  part p: forward, backward  (single-threaded BLAS)
+///     loss = Σ_p (B_p / B) loss_p                    gradients += Σ_p (B_p / B) gradients_p
+///
+/// The streams of a window never meet, so the parts meet only at the end of forward and of backward: two forks
+/// and joins per window, against one inside every per-step sgemm when BLAS's threads share each product (200 per
+/// window at L = 2). Dropout masks are drawn in the order an unsplit window draws them, so a split window computes
+/// what the unsplit one does, up to the order of floating-point sums.
+public final class DataParallelPass {
+    /// The model whose gradients `backward` adds to.
+    public let model: LanguageModel
+    /// B.
+    public let batchSize: Int
+    /// S.
+    public let steps: Int
+    /// After `backward`: the loss gradient of the initial state the window started from.
+    public private(set) var initialStateGradient: LSTMState
+    private let parts: [Part]
+
+    /// A pass over windows of `batchSize` x `steps` of `model`, split into `parts` (default: one per BLAS thread,
+    /// with at least `minimumStreamsPerPart` streams each).
+    public init(model: LanguageModel, batchSize: Int, steps: Int, parts: Int? = nil) throws(ModelError) {
+        guard batchSize >= 1 else { throw .invalidHyperparameter("batch size must be at least 1, got \(batchSize)") }
+        let count = max(1, min(parts ?? Self.defaultParts(batchSize: batchSize), batchSize))
+        self.model = model
+        self.batchSize = batchSize
+        self.steps = steps
+        var made: [Part] = []
+        for p in 0..<count {
+            let streams = p * batchSize / count..<(p + 1) * batchSize / count
+            made.append(try Part(model: count == 1 ? model : model.replica(), streams: streams, steps: steps))
+        }
+        self.parts = made
+        initialStateGradient = LSTMState(layers: model.config.layers, batchSize: batchSize, hiddenSize: model.config.hiddenSize)
+    }
+
+    /// Streams a part needs to keep its per-step sgemm (M = its streams) worth a core of its own.
+    static let minimumStreamsPerPart = 8
+
+    /// One part per BLAS thread (`setBLASThreads`, or OPENBLAS_NUM_THREADS), as far as the batch allows.
+    static func defaultParts(batchSize: Int) -> Int {
+        #if canImport(Accelerate)
+        1
+        #else
+        max(1, min(Int(openblas_get_num_threads()), batchSize / minimumStreamsPerPart))
+        #endif
+    }
+
+    /// The number of parts the streams are split into.
+    public var partCount: Int { parts.count }
+
+    /// As `LanguageModel.forward`: runs the window `inputs` [B, S] (stream-major) from `state`, replacing it by the
+    /// state after the window, and returns the mean cross-entropy against `targets` (0 without targets).
+    @discardableResult
+    public func forward(
+        inputs: [Int32], targets: [Int32]?, state: inout LSTMState, dropout: DropoutMode = .off, rng: inout RandomSource
+    ) throws(ModelError) -> Float {
+        if parts.count == 1 {
+            return try model.forward(inputs: inputs, targets: targets, state: &state, workspace: parts[0].workspace, dropout: dropout, rng: &rng)
+        }
+        let (b, s, h, l) = (batchSize, steps, model.config.hiddenSize, model.config.layers)
+        guard inputs.count == b * s else { throw .shapeMismatch("expected \(b)x\(s) = \(b * s) input tokens, got \(inputs.count)") }
+        if let targets, targets.count != b * s { throw .shapeMismatch("expected \(b * s) target tokens, got \(targets.count)") }
+        guard state.layers == l && state.batchSize == b && state.hiddenSize == h else {
+            throw .shapeMismatch("state is [\(state.layers), \(state.batchSize), \(state.hiddenSize)], expected [\(l), \(b), \(h)]")
+        }
+        var partDropout = dropout
+        if dropout == .sampled && model.config.dropout > 0 && l > 1 {
+            drawMasks(rng: &rng)
+            partDropout = .fixedMasks
+        } else if dropout == .fixedMasks {
+            throw .shapeMismatch("fixed dropout masks are set on a workspace; a split pass draws its own")
+        }
+        for part in parts { part.load(inputs: inputs, targets: targets, state: state) }
+        Self.concurrently(parts.count) { p in
+            let part = parts[p]
+            var unused = RandomSource(seed: 0)  // the masks are drawn above; parts draw nothing
+            do throws(ModelError) {
+                part.loss = try part.model.forward(inputs: part.inputs, targets: targets == nil ? nil : part.targets,
+                                                   state: &part.state, workspace: part.workspace, dropout: partDropout, rng: &unused)
+            } catch {
+                part.failure = error
+            }
+        }
+        try takeFailure()
+        var loss: Float = 0
+        for part in parts {
+            part.store(into: &state)
+            loss += part.weight(of: b) * part.loss
+        }
+        return loss
+    }
+
+    /// As `LanguageModel.backward`: adds the gradient of the last forward's loss to the model's gradients and leaves
+    /// the initial state's in `initialStateGradient`.
+    public func backward() throws(ModelError) {
+        if parts.count == 1 {
+            try model.backward(workspace: parts[0].workspace)
+            initialStateGradient = parts[0].workspace.initialStateGradient
+            return
+        }
+        Self.concurrently(parts.count) { p in
+            let part = parts[p]
+            part.model.zeroGradients()
+            do throws(ModelError) { try part.model.backward(workspace: part.workspace) } catch { part.failure = error }
+        }
+        try takeFailure()
+        for part in parts {
+            part.storeInitialStateGradient(into: &initialStateGradient, weight: part.weight(of: batchSize))
+        }
+        let (total, sum) = (model.gradients.count, model.gradients.base)
+        let weights = parts.map { $0.weight(of: batchSize) }
+        Self.concurrently(parts.count) { p in
+            let range = p * total / parts.count..<(p + 1) * total / parts.count
+            for (part, w) in zip(parts, weights) {
+                let g = part.model.gradients.base
+                for i in range { sum[i] += w * g[i] }
+            }
+        }
+    }
+
+    /// Rethrows the first part's failure, if any, leaving every part ready for the next window.
+    private func takeFailure() throws(ModelError) {
+        let failure = parts.lazy.compactMap(\.failure).first
+        for part in parts { part.failure = nil }
+        if let failure { throw failure }
+    }
+
+    /// Draws every dropout mask in the unsplit order (boundary, step, stream, unit) into the parts' workspaces.
+    private func drawMasks(rng: inout RandomSource) {
+        let (p, h) = (model.config.dropout, model.config.hiddenSize)
+        let keep = 1 / (1 - p)
+        for k in 0..<model.config.layers - 1 {
+            for t in 0..<steps {
+                for part in parts {
+                    let mask = part.workspace.masks[k]
+                    for b in 0..<part.streams.count {
+                        let row = mask.row(t * part.streams.count + b)
+                        for j in 0..<h { row[j] = rng.nextUnitFloat() < p ? 0 : keep }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls `body` for 0..<`count` concurrently, with BLAS single-threaded meanwhile so each call's sgemms stay on
+    /// its own core.
+    static func concurrently(_ count: Int, _ body: (Int) -> Void) {
+        #if !canImport(Accelerate)
+        let threads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(threads) }
+        #endif
+        // Each call touches its own part, which is what makes sharing `body` across threads safe.
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: count) { body($0) }
+        }
+    }
+
+    /// One range of streams with everything it needs to run on a core of its own.
+    private final class Part {
+        let streams: Range<Int>
+        let model: LanguageModel
+        let workspace: SequenceWorkspace
+        /// [B_p, S] each, stream-major.
+        var inputs: [Int32]
+        var targets: [Int32]
+        /// [L, B_p, H]
+        var state: LSTMState
+        var loss: Float = 0
+        var failure: ModelError?
+
+        init(model: LanguageModel, streams: Range<Int>, steps: Int) throws(ModelError) {
+            self.streams = streams
+            self.model = model
+            workspace = try SequenceWorkspace(config: model.config, batchSize: streams.count, steps: steps)
+            inputs = Array(repeating: 0, count: streams.count * steps)
+            targets = inputs
+            state = LSTMState(layers: model.config.layers, batchSize: streams.count, hiddenSize: model.config.hiddenSize)
+        }
+
+        /// B_p / B: the part's share of the window's tokens, hence of its mean loss.
+        func weight(of batchSize: Int) -> Float { Float(streams.count) / Float(batchSize) }
+
+        func load(inputs all: [Int32], targets allTargets: [Int32]?, state full: LSTMState) {
+            let range = streams.lowerBound * workspace.steps..<streams.upperBound * workspace.steps
+            inputs.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: all[range]) }
+            if let allTargets { targets.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: allTargets[range]) } }
+            for layer in 0..<state.layers {
+                let (from, to) = (rows(of: full, layer: layer), layer * state.layerCount..<(layer + 1) * state.layerCount)
+                state.h.withUnsafeMutableBufferPointer { _ = UnsafeMutableBufferPointer(rebasing: $0[to]).update(fromContentsOf: full.h[from]) }
+                state.c.withUnsafeMutableBufferPointer { _ = UnsafeMutableBufferPointer(rebasing: $0[to]).update(fromContentsOf: full.c[from]) }
+            }
+        }
+
+        func store(into full: inout LSTMState) {
+            for layer in 0..<state.layers {
+                let (to, from) = (rows(of: full, layer: layer), layer * state.layerCount..<(layer + 1) * state.layerCount)
+                full.h.replaceSubrange(to, with: state.h[from])
+                full.c.replaceSubrange(to, with: state.c[from])
+            }
+        }
+
+        func storeInitialStateGradient(into full: inout LSTMState, weight: Float) {
+            let mine = workspace.initialStateGradient
+            for layer in 0..<state.layers {
+                let to = rows(of: full, layer: layer)
+                let from = layer * state.layerCount
+                for (n, i) in to.enumerated() {
+                    full.h[i] = weight * mine.h[from + n]
+                    full.c[i] = weight * mine.c[from + n]
+                }
+            }
+        }
+
+        /// This part's streams of layer `layer` in a full [L, B, H] state.
+        private func rows(of full: LSTMState, layer: Int) -> Range<Int> {
+            let h = full.hiddenSize
+            return layer * full.layerCount + streams.lowerBound * h..<layer * full.layerCount + streams.upperBound * h
+        }
+    }
+}
