@@ -3,7 +3,6 @@ import Accelerate
 #else
 import CBLAS
 #endif
-import Dispatch
 
 /// Forward and backward over one window of B streams x S steps, with the streams split into parts that run at once,
 /// one per core, each with a workspace and a gradient buffer of its own (a `replica` of the model).
@@ -36,7 +35,7 @@ public final class DataParallelPass {
         self.steps = steps
         var made: [Part] = []
         for p in 0..<count {
-            let streams = p * batchSize / count..<(p + 1) * batchSize / count
+            let streams = share(p, of: count, count: batchSize)
             made.append(try Part(model: count == 1 ? model : model.replica(), streams: streams, steps: steps))
         }
         self.parts = made
@@ -81,7 +80,7 @@ public final class DataParallelPass {
             throw .shapeMismatch("fixed dropout masks are set on a workspace; a split pass draws its own")
         }
         for part in parts { part.load(inputs: inputs, targets: targets, state: state) }
-        Self.concurrently(parts.count) { p in
+        parallelFor(parts.count) { p in
             let part = parts[p]
             var unused = RandomSource(seed: 0)  // the masks are drawn above; parts draw nothing
             do throws(ModelError) {
@@ -108,7 +107,7 @@ public final class DataParallelPass {
             initialStateGradient = parts[0].workspace.initialStateGradient
             return
         }
-        Self.concurrently(parts.count) { p in
+        parallelFor(parts.count) { p in
             let part = parts[p]
             part.model.zeroGradients()
             do throws(ModelError) { try part.model.backward(workspace: part.workspace) } catch { part.failure = error }
@@ -119,8 +118,8 @@ public final class DataParallelPass {
         }
         let (total, sum) = (model.gradients.count, model.gradients.base)
         let weights = parts.map { $0.weight(of: batchSize) }
-        Self.concurrently(parts.count) { p in
-            let range = p * total / parts.count..<(p + 1) * total / parts.count
+        parallelFor(parts.count) { p in
+            let range = share(p, of: parts.count, count: total)
             for (part, w) in zip(parts, weights) {
                 let g = part.model.gradients.base
                 for i in range { sum[i] += w * g[i] }
@@ -149,21 +148,6 @@ public final class DataParallelPass {
                     }
                 }
             }
-        }
-    }
-
-    /// Calls `body` for 0..<`count` concurrently, with BLAS single-threaded meanwhile so each call's sgemms stay on
-    /// its own core.
-    static func concurrently(_ count: Int, _ body: (Int) -> Void) {
-        #if !canImport(Accelerate)
-        let threads = openblas_get_num_threads()
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(threads) }
-        #endif
-        // Each call touches its own part, which is what makes sharing `body` across threads safe.
-        withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: count) { body($0) }
         }
     }
 

@@ -90,3 +90,12 @@ public func setBLASThreads(_ count: Int) {
     openblas_set_num_threads(Int32(max(1, count)))
     #endif
 }
+
+/// The BLAS in use, with the CPU kernels OpenBLAS chose (or was told to use by OPENBLAS_CORETYPE): "OpenBLAS Haswell".
+public func blasDescription() -> String {
+    #if canImport(Accelerate)
+    "Accelerate"
+    #else
+    "OpenBLAS " + String(cString: openblas_get_corename())
+    #endif
+}

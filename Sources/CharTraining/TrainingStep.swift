@@ -30,9 +30,9 @@ public struct TrainingStep {
         model.zeroGradients()
         let loss = try pass.forward(inputs: inputs, targets: targets, state: &state, dropout: .sampled, rng: &rng)
         try pass.backward()
-        let norm = clipGradientNorm(model.gradients, maxNorm: gradientClip)
+        let norm = clipGradientNorm(model.gradients, maxNorm: gradientClip, parts: pass.partCount)
         try check(loss, norm)
-        optimizer.step(parameters: model.parameters, gradients: model.gradients, learningRate: learningRate, t: t)
+        optimizer.step(parameters: model.parameters, gradients: model.gradients, learningRate: learningRate, t: t, parts: pass.partCount)
         return loss
     }
 }

@@ -37,6 +37,7 @@ struct BenchCommand: ParsableCommand {
             try runItem(item)
             return
         }
+        if let warning = BLASKernelCheck.warning() { log(warning) }
         var results: [BenchResult] = []
         for kind in only {
             let hiddens = kind.dependsOnModel ? hiddenSizes : [0]
@@ -79,6 +80,7 @@ struct BenchCommand: ParsableCommand {
         switch kind {
         case .gemm:
             result = BenchResult(item: "gemm", value: Benchmarks.gemmGFLOPS(n: 2048, seconds: seconds), unit: "GFLOP/s")
+            result.blas = blasDescription()
         case .train:
             let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
             result = BenchResult(item: "train", value: try Benchmarks.trainingCharsPerSecond(
@@ -140,6 +142,8 @@ struct BenchResult: Codable {
     var unit: String
     var peakMemoryMB: Double?
     var corpus: String?
+    /// For the sgemm ceiling: the BLAS and the kernels it ran, e.g. "OpenBLAS Cooperlake".
+    var blas: String?
 
     init(item: String, value: Double, unit: String) {
         self.item = item
@@ -163,6 +167,7 @@ struct BenchResult: Codable {
         var name = r.item
         if let h = r.hidden, let l = r.layers { name += " L=\(l) H=\(h)" }
         if let b = r.batchSize, let s = r.sequenceLength { name += " B=\(b) S=\(s)" }
+        if let blas = r.blas { name += " n=2048 (\(blas))" }
         return name
     }
 }

@@ -38,6 +38,7 @@ struct TrainCommand: ParsableCommand {
             guard threads >= 1 else { throw CLIError.invalidValue(option: "--threads", value: "\(threads)", expected: "at least 1") }
             setBLASThreads(threads)
         }
+        if let warning = BLASKernelCheck.warning() { log(warning) }
         let session: TrainingSession
         if let resume {
             guard out == nil, initFrom == nil else {
