@@ -38,7 +38,6 @@ struct TrainCommand: ParsableCommand {
             guard threads >= 1 else { throw CLIError.invalidValue(option: "--threads", value: "\(threads)", expected: "at least 1") }
             setBLASThreads(threads)
         }
-        if let warning = BLASKernelCheck.warning() { log(warning) }
         let session: TrainingSession
         if let resume {
             guard out == nil, initFrom == nil else {
@@ -52,6 +51,7 @@ struct TrainCommand: ParsableCommand {
             session = try TrainingSession.start(corpusPath: corpus, folder: URL(fileURLWithPath: out), force: force,
                                                 initFrom: initFrom, model: model, training: training, vocabulary: vocabulary)
         }
+        if let warning = BLASKernelCheck.warning() { log(warning) }
         try session.run()
     }
 }

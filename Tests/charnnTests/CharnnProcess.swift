@@ -104,8 +104,9 @@ struct CharnnProcess {
         }
     }
 
-    /// Starts `charnn` with `arguments`, feeding `stdin` (nothing when nil), without waiting for it.
-    static func start(_ arguments: [String], stdin: Data? = nil) throws -> Running {
+    /// Starts `charnn` with `arguments`, feeding `stdin` (nothing when nil), without waiting for it. `environment`
+    /// adds to (or, with nil values, removes from) the inherited environment.
+    static func start(_ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:]) throws -> Running {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("charnn-process-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         // Files rather than pipes: a child that fills a pipe nobody reads yet would block forever.
@@ -122,6 +123,11 @@ struct CharnnProcess {
         let process = Process()
         process.executableURL = try executable()
         process.arguments = arguments
+        if !environment.isEmpty {
+            var inherited = ProcessInfo.processInfo.environment
+            for (name, value) in environment { inherited[name] = value }
+            process.environment = inherited
+        }
         process.standardInput = input
         process.standardOutput = output
         process.standardError = error
@@ -131,7 +137,7 @@ struct CharnnProcess {
     }
 
     /// Runs `charnn` with `arguments`, feeding `stdin` (nothing when nil) and waiting for it to exit.
-    static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
-        try start(arguments, stdin: stdin).wait().result
+    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:]) throws -> Result {
+        try start(arguments, stdin: stdin, environment: environment).wait().result
     }
 }
