@@ -51,9 +51,14 @@ public final class LanguageModel: @unchecked Sendable {
         values.withUnsafeBufferPointer { parameters.base.update(from: $0.baseAddress!, count: values.count) }
     }
 
-    /// A model that reads `parameters` (fresh zeros when nil) and accumulates into gradients of its own.
-    private init(config: ModelConfig, sharing shared: FloatBuffer? = nil) throws(ModelError) {
+    private convenience init(config: ModelConfig) throws(ModelError) {
         try config.validate()
+        self.init(validated: config, sharing: nil)
+    }
+
+    /// A model of an already validated `config` that reads `shared` (fresh zeros when nil) as its parameters and
+    /// accumulates into gradients of its own.
+    private init(validated config: ModelConfig, sharing shared: FloatBuffer?) {
         self.config = config
         layout = ParameterLayout(config: config)
         parameters = shared ?? FloatBuffer(count: layout.count)
@@ -83,7 +88,7 @@ public final class LanguageModel: @unchecked Sendable {
     /// A model that reads this one's parameters and accumulates into gradients of its own, so that several windows
     /// can be differentiated at once (`DataParallelPass`).
     func replica() -> LanguageModel {
-        try! LanguageModel(config: config, sharing: parameters)  // the config was validated when self was made
+        LanguageModel(validated: config, sharing: parameters)
     }
 
     /// Number of parameters.
