@@ -8,8 +8,9 @@ import Testing
     /// three epochs (336 iterations), so that the epoch boundary and its state reset are crossed.
     static let options = ["--dropout", "0.1", "--max-epochs", "3", "--eval-every", "25", "--checkpoint-every", "20", "--seed", "7"]
 
-    /// Expects `run` to hold the same final and best tensors, to the byte, and the same metrics as `reference`.
-    static func expectSameRun(_ run: String, as reference: String) throws {
+    /// Expects `run` to hold the same final and best tensors, to the byte, and the same metrics as `reference`, a run
+    /// of `iterations` iterations.
+    static func expectSameRun(_ run: String, as reference: String, iterations: Int = 336) throws {
         let finalFile = try TrainingScratch.checkpoint(run, "latest")
         #expect(finalFile.lastPathComponent == (try TrainingScratch.checkpoint(reference, "latest")).lastPathComponent)
         let final = try TrainingScratch.tensorBytes(finalFile)
@@ -19,18 +20,24 @@ import Testing
         #expect(bestFile.lastPathComponent == (try TrainingScratch.checkpoint(reference, "best")).lastPathComponent)
         #expect(try TrainingScratch.tensorBytes(bestFile) == (try TrainingScratch.tensorBytes(TrainingScratch.checkpoint(reference, "best"))))
         let rows = try TrainingScratch.metricsRows(run)
-        #expect(rows.count == 1 + 336 / 25 + 1)
+        #expect(rows.count == 1 + iterations / 25 + 1)
         #expect(rows == (try TrainingScratch.metricsRows(reference)))
         #expect(try TrainingScratch.files(run).filter { $0.hasPrefix("best-step-") } == [bestFile.lastPathComponent])
         #expect(try TrainingScratch.files(run).filter { $0.contains(".tmp-") } == [])
     }
 
-    @Test func ctrlCThenResumeIsByteIdentical() throws {
+    /// The split runs: 16 streams on 2 threads, so each window's streams are split between two parts, each with
+    /// its own dropout rows and gradient buffer (`DataParallelPass`).
+    static let splitOptions = options + ["--batch-size", "16", "--threads", "2"]
+
+    @Test("Ctrl-C then resume is byte-identical, with the streams on one thread and split between two",
+          arguments: [(options, 336), (splitOptions, 84)])
+    func ctrlCThenResumeIsByteIdentical(options: [String], iterations: Int) throws {
         let scratch = try TrainingScratch("resume-int")
         defer { scratch.remove() }
-        let reference = try scratch.train(out: "reference", layers: 2, Self.options)
+        let reference = try scratch.train(out: "reference", layers: 2, options)
 
-        let running = try CharnnProcess.start(scratch.trainArguments(out: "run", layers: 2, Self.options))
+        let running = try CharnnProcess.start(scratch.trainArguments(out: "run", layers: 2, options))
         let latest = scratch.path("run/latest")
         while running.isRunning && !FileManager.default.fileExists(atPath: latest) { usleep(1000) }
         running.send(SIGINT)
@@ -40,15 +47,16 @@ import Testing
         let line = try #require(stopped.stderrLines.last)
         let match = try #require(line.wholeMatch(of: /stopped at step (\d+); checkpoint saved\. Continue with: charnn train --resume (.+)/))
         let step = try #require(Int(match.1))
-        #expect(step >= 20 && step < 336, "the signal must arrive mid-run")
+        #expect(step >= 20 && step < iterations, "the signal must arrive mid-run")
         #expect(match.2 == scratch.path("run"))
         #expect(try TrainingScratch.checkpoint(scratch.path("run"), "latest").lastPathComponent.hasPrefix(String(format: "step-%08d-", step)))
 
-        let resumed = try CharnnProcess.run(["train", "--resume", scratch.path("run")])
+        let threads = options.contains("--threads") ? ["--threads", "2"] : []
+        let resumed = try CharnnProcess.run(["train", "--resume", scratch.path("run")] + threads)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stderr.contains("at step \(step), epoch "))
-        #expect(resumed.stderr.contains("finished at step 336 (3.00 epochs)"))
-        try Self.expectSameRun(scratch.path("run"), as: reference)
+        #expect(resumed.stderr.contains("finished at step \(iterations) (3.00 epochs)"))
+        try Self.expectSameRun(scratch.path("run"), as: reference, iterations: iterations)
     }
 
     /// SIGKILL at arbitrary moments (during a step, an evaluation or a checkpoint write), then resume, again and
