@@ -57,7 +57,7 @@ struct LSTMLayer {
     /// leaving h_t, c_t in blocks t+1 and the activated gates in `cache.gates`.
     func forward(_ input: LayerInput, cache: LSTMLayerCache) {
         let (batch, steps, h4) = (cache.batchSize, cache.steps, 4 * hiddenSize)
-        let a = cache.gates  // [S*B, 4H]
+        let a = cache.windowGates  // [S*B, 4H]
         switch input {
         case .dense(let x):
             precondition(x.rows == steps * batch && x.cols == inputSize,
@@ -70,11 +70,12 @@ struct LSTMLayer {
             Matrix.gemm(embedding, weightIH, transposeB: true, into: table, beta: 1)
             for r in 0..<a.rows { a.row(r).update(from: table.row(Int(ids[r])), count: h4) }
         }
+        let recurrent = cache.recurrent  // [P, 4H]
         for t in 0..<steps {
-            let rows = t * batch..<(t + 1) * batch
-            Matrix.gemm(cache.h.rows(rows), weightHH, transposeB: true, into: a.rows(rows), beta: 1)
-            for r in rows {
-                cellForward(gates: a.row(r), cPrev: cache.c.row(r), c: cache.c.row(r + batch),
+            Matrix.gemm(cache.stepRows(cache.h, step: t), weightHH, transposeB: true, into: recurrent)
+            for b in 0..<batch {
+                let r = t * batch + b
+                cellForward(gates: a.row(r), recurrent: recurrent.row(b), cPrev: cache.c.row(r), c: cache.c.row(r + batch),
                             tanhC: cache.tanhC.row(r), h: cache.h.row(r + batch), hidden: hiddenSize)
             }
         }
@@ -84,11 +85,11 @@ struct LSTMLayer {
 
     /// Backpropagates `dh` [S*B, H], the loss gradient of every h_t from above, through the window that `forward`
     /// left in `cache`. Accumulates the weight gradients, writes dx [S*B, In] when asked, and leaves the initial
-    /// state's gradients in `cache.dhNext` and `cache.dcNext`. Overwrites `cache.gates` with da.
+    /// state's gradients in `cache.initialDH` and `cache.dcNext`. Overwrites `cache.gates` with da.
     func backward(_ input: LayerInput, dh: Matrix, cache: LSTMLayerCache, dx: Matrix?) {
         let (batch, steps, hidden) = (cache.batchSize, cache.steps, hiddenSize)
         precondition(dh.rows == steps * batch && dh.cols == hidden, "LSTM dh [\(dh.rows),\(dh.cols)], expected [\(steps * batch),\(hidden)]")
-        let a = cache.gates
+        let a = cache.windowGates  // [S*B, 4H]
         cache.dhNext.zero()
         cache.dcNext.zero()
         for t in stride(from: steps - 1, through: 0, by: -1) {
@@ -97,10 +98,9 @@ struct LSTMLayer {
                 cellBackward(gates: a.row(r), cPrev: cache.c.row(r), tanhC: cache.tanhC.row(r),
                              dhAbove: dh.row(r), dhNext: cache.dhNext.row(b), dcNext: cache.dcNext.row(b), hidden: hidden)
             }
-            Matrix.gemm(a.rows(t * batch..<(t + 1) * batch), weightHH, into: cache.dhNext)
+            Matrix.gemm(cache.stepRows(cache.gates, step: t), weightHH, into: cache.dhNext)
         }
-        let hPrev = cache.h.rows(0..<steps * batch)
-        Matrix.gemm(a, transposeA: true, hPrev, into: dWeightHH, beta: 1)
+        Matrix.gemm(a, transposeA: true, cache.previousH, into: dWeightHH, beta: 1)
         a.addColumnSums(into: dBiasIH)
         a.addColumnSums(into: dBiasHH)
         switch input {
@@ -148,19 +148,21 @@ struct LSTMLayer {
 // Each walks the H units a vector at a time (`VectorMath`); a last partial vector is loaded zero-padded and stored
 // back only in its valid lanes.
 
-/// Activates the gate pre-activations [4H] in place and computes c_t, tanh(c_t), h_t [H].
+/// Adds the recurrent product [4H] to the gate pre-activations [4H], activates them in place and computes c_t,
+/// tanh(c_t), h_t [H].
 @inline(__always)
 private func cellForward(
-    gates: UnsafeMutablePointer<Float>, cPrev: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>,
-    tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, hidden: Int
+    gates: UnsafeMutablePointer<Float>, recurrent: UnsafeMutablePointer<Float>, cPrev: UnsafeMutablePointer<Float>,
+    c: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, hidden: Int
 ) {
     for j in stride(from: 0, to: hidden, by: FloatVector.scalarCount) {
         let n = hidden - j
         let (gi, gf, gg, go) = (gates + j, gates + hidden + j, gates + 2 * hidden + j, gates + 3 * hidden + j)
-        let i = VectorMath.sigmoid(gi.loadVector(count: n))
-        let f = VectorMath.sigmoid(gf.loadVector(count: n))
-        let g = VectorMath.tanh(gg.loadVector(count: n))
-        let o = VectorMath.sigmoid(go.loadVector(count: n))
+        let (ri, rf, rg, ro) = (recurrent + j, recurrent + hidden + j, recurrent + 2 * hidden + j, recurrent + 3 * hidden + j)
+        let i = VectorMath.sigmoid(gi.loadVector(count: n) + ri.loadVector(count: n))
+        let f = VectorMath.sigmoid(gf.loadVector(count: n) + rf.loadVector(count: n))
+        let g = VectorMath.tanh(gg.loadVector(count: n) + rg.loadVector(count: n))
+        let o = VectorMath.sigmoid(go.loadVector(count: n) + ro.loadVector(count: n))
         gi.storeVector(i, count: n)
         gf.storeVector(f, count: n)
         gg.storeVector(g, count: n)

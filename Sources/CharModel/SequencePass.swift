@@ -97,7 +97,7 @@ extension LanguageModel {
         for k in stride(from: layers.count - 1, through: 1, by: -1) {
             let dx = below.matrix(rows: n, cols: h)
             layers[k].backward(.dense(topInput(ws, layer: k)), dh: dh, cache: ws.caches[k], dx: dx)
-            ws.setInitialStateGradient(layer: k, dh: ws.caches[k].dhNext, dc: ws.caches[k].dcNext)
+            ws.setInitialStateGradient(layer: k, dh: ws.caches[k].initialDH, dc: ws.caches[k].dcNext)
             if ws.dropoutApplied { multiply(dx, ws.masks[k - 1], into: dx) }
             dh = dx
             swap(&above, &below)
@@ -112,7 +112,7 @@ extension LanguageModel {
             layers[0].backward(.dense(ws.embedded), dh: dh, cache: ws.caches[0], dx: dx)
             ws.inputs.withUnsafeBufferPointer { dEmbedding.addRows(of: dx, at: $0.baseAddress!) }
         }
-        ws.setInitialStateGradient(layer: 0, dh: ws.caches[0].dhNext, dc: ws.caches[0].dcNext)
+        ws.setInitialStateGradient(layer: 0, dh: ws.caches[0].initialDH, dc: ws.caches[0].dcNext)
     }
 
     /// The input of layer `k` >= 1 in the last forward (layer L meaning the decoder): a layer's output, or its
