@@ -15,12 +15,14 @@ import CBLAS
 /// window at L = 2), and no BLAS thread spinning for work beside them. A part's per-step sgemm has only B/2 rows,
 /// which costs it about a quarter of its rate (OpenBLAS, one core, H = 256: 120 GFLOP/s at 25 rows, 165 at 50), less than
 /// the meetings cost. Training chars/s at B = 50, S = 50, L = 2, H = 128 / 256 / 512, measured minutes apart on
-/// the 2-core AVX-512 machine:
+/// the 2-core machines, Zen 4 (AVX-512) and Zen 3 (AVX2):
 ///
-///     OpenBLAS Haswell kernels     BLAS threads (+ a per-layer split at H = 128)   84k / 29.6k / 7.9k
-///                                  this split                                     111k / 32.4k / 8.1k
-///     OpenBLAS Cooperlake kernels  BLAS threads (+ per-layer split)                99k / 36k-45k / 11.6k
-///                                  this split                                     142k / 49.5k / 13.3k
+///     Zen 4, OpenBLAS Haswell kernels     BLAS threads (+ a per-layer split at H = 128)   84k / 29.6k / 7.9k
+///                                         this split                                     111k / 32.4k / 8.1k
+///     Zen 4, OpenBLAS Cooperlake kernels  BLAS threads (+ per-layer split)                99k / 36k-45k / 11.6k
+///                                         this split                                     142k / 49.5k / 13.3k
+///     Zen 3, OpenBLAS Zen kernels         BLAS threads                                    29k-31k / 10.6k-12.2k / 3.2k-3.8k
+///                                         this split                                      46k-48k / 16.3k / 3.9k-4.6k
 ///
 /// Dropout masks are drawn in the order an unsplit window draws them, so a split window computes what the unsplit
 /// one does, up to the order of floating-point sums.

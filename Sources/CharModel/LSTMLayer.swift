@@ -11,7 +11,8 @@
 ///     c_t = f ⊙ c_{t-1} + i ⊙ g
 ///     h_t = o ⊙ tanh(c_t)
 ///
-/// The input projections x W_ih^T of all S steps are one sgemm; the recurrent product is one sgemm per step.
+/// The input projections x W_ih^T of all S steps are one sgemm; the recurrent product is one sgemm per step, run on
+/// R >= B rows (`LSTMLayerCache.paddedBatchSize`) into a scratch that the cell adds to the projections.
 /// When the layer reads embedded tokens (layer 0) and the vocabulary is smaller than the window, the projections
 /// are rows of one table instead, P = embedding.weight W_ih^T + b_ih + b_hh [V, 4H], since x_t W_ih^T is then
 /// P[token_t] - b: V rows of work instead of S*B (see `LayerInput`).
@@ -70,7 +71,7 @@ struct LSTMLayer {
             Matrix.gemm(embedding, weightIH, transposeB: true, into: table, beta: 1)
             for r in 0..<a.rows { a.row(r).update(from: table.row(Int(ids[r])), count: h4) }
         }
-        let recurrent = cache.recurrent  // [P, 4H]
+        let recurrent = cache.recurrent  // [R, 4H]
         for t in 0..<steps {
             Matrix.gemm(cache.stepRows(cache.h, step: t), weightHH, transposeB: true, into: recurrent)
             for b in 0..<batch {

@@ -3,27 +3,27 @@
 /// The h and c blocks hold S+1 steps, block 0 being the initial state, so that h_prev for every step is one
 /// contiguous [S*B, H] matrix and dW_hh is a single sgemm.
 ///
-/// The per-step products run on P = B rounded up to a multiple of `recurrentRowMultiple` rows: the B rows of a step
-/// and the first P-B rows after them, whose results land in rows nobody reads. `h` and `gates` carry P-B spare rows
+/// The per-step products run on R = B rounded up to a multiple of `recurrentRowMultiple` rows: the B rows of a step
+/// and the first R-B rows after them, whose results land in rows nobody reads. `h` and `gates` carry R-B spare rows
 /// at their end so that the last step's product stays inside them.
 final class LSTMLayerCache {
     let batchSize: Int
     let steps: Int
-    /// P: the rows each per-step product runs on.
+    /// R: the rows each per-step product runs on.
     let paddedBatchSize: Int
     private let storage: FloatBuffer
-    /// [S*B + P-B, 4H]: the gate pre-activations x W_ih^T + b before a step; activated gates i, f, g, o after it; da
+    /// [S*B + R-B, 4H]: the gate pre-activations x W_ih^T + b before a step; activated gates i, f, g, o after it; da
     /// after backward.
     let gates: Matrix
-    /// [(S+1)*B + P-B, H]: h_{-1}, h_0, ..., h_{S-1}.
+    /// [(S+1)*B + R-B, H]: h_{-1}, h_0, ..., h_{S-1}.
     let h: Matrix
     /// [(S+1)*B, H]: c_{-1}, c_0, ..., c_{S-1}.
     let c: Matrix
     /// [S*B, H]: tanh(c_t).
     let tanhC: Matrix
-    /// [P, 4H]: one step's recurrent product h_{t-1} W_hh^T.
+    /// [R, 4H]: one step's recurrent product h_{t-1} W_hh^T.
     let recurrent: Matrix
-    /// [P, H]: the recurrent gradient carried backward (rows B..<P unused); rows 0..<B hold the initial state's dh
+    /// [R, H]: the recurrent gradient carried backward (rows B..<R unused); rows 0..<B hold the initial state's dh
     /// after backward.
     let dhNext: Matrix
     /// [B, H]: the cell gradient carried backward; the initial state's dc after backward.
@@ -53,7 +53,7 @@ final class LSTMLayerCache {
         storage = carver.buffer
     }
 
-    /// The per-step products' P rows of a sequence matrix, starting at step t's first row.
+    /// The per-step products' R rows of a sequence matrix, starting at step t's first row.
     func stepRows(_ m: Matrix, step t: Int) -> Matrix { m.rows(t * batchSize..<t * batchSize + paddedBatchSize) }
 
     /// da (or the gates) of the whole window, [S*B, 4H].
