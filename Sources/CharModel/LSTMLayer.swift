@@ -59,6 +59,7 @@ struct LSTMLayer {
     func forward(_ input: LayerInput, cache: LSTMLayerCache) {
         let (batch, steps, h4) = (cache.batchSize, cache.steps, 4 * hiddenSize)
         let a = cache.windowGates  // [S*B, 4H]
+        var tokenRows: (ids: UnsafePointer<Int32>, table: Matrix)?
         switch input {
         case .dense(let x):
             precondition(x.rows == steps * batch && x.cols == inputSize,
@@ -69,15 +70,16 @@ struct LSTMLayer {
             precondition(embedding.cols == inputSize && table.rows == embedding.rows && table.cols == h4, "LSTM token input shapes")
             fillBias(table)
             Matrix.gemm(embedding, weightIH, transposeB: true, into: table, beta: 1)
-            for r in 0..<a.rows { a.row(r).update(from: table.row(Int(ids[r])), count: h4) }
+            tokenRows = (ids, table)
         }
         let recurrent = cache.recurrent  // [R, 4H]
         for t in 0..<steps {
             Matrix.gemm(cache.stepRows(cache.h, step: t), weightHH, transposeB: true, into: recurrent)
             for b in 0..<batch {
                 let r = t * batch + b
-                cellForward(gates: a.row(r), recurrent: recurrent.row(b), cPrev: cache.c.row(r), c: cache.c.row(r + batch),
-                            tanhC: cache.tanhC.row(r), h: cache.h.row(r + batch), hidden: hiddenSize)
+                let projection = tokenRows.map { $0.table.row(Int($0.ids[r])) } ?? a.row(r)
+                cellForward(projection: projection, recurrent: recurrent.row(b), gates: a.row(r), cPrev: cache.c.row(r),
+                            c: cache.c.row(r + batch), tanhC: cache.tanhC.row(r), h: cache.h.row(r + batch), hidden: hiddenSize)
             }
         }
     }
@@ -102,8 +104,7 @@ struct LSTMLayer {
             Matrix.gemm(cache.stepRows(cache.gates, step: t), weightHH, into: cache.dhNext)
         }
         Matrix.gemm(a, transposeA: true, cache.previousH, into: dWeightHH, beta: 1)
-        a.addColumnSums(into: dBiasIH)
-        a.addColumnSums(into: dBiasHH)
+        a.addColumnSums(into: dBiasIH, and: dBiasHH)
         switch input {
         case .dense(let x):
             Matrix.gemm(a, transposeA: true, x, into: dWeightIH, beta: 1)
@@ -149,21 +150,23 @@ struct LSTMLayer {
 // Each walks the H units a vector at a time (`VectorMath`); a last partial vector is loaded zero-padded and stored
 // back only in its valid lanes.
 
-/// Adds the recurrent product [4H] to the gate pre-activations [4H], activates them in place and computes c_t,
-/// tanh(c_t), h_t [H].
+/// Adds the recurrent product [4H] to the input projection [4H], writes the activated gates to `gates` [4H] (which
+/// may be the projection itself) and computes c_t, tanh(c_t), h_t [H].
 @inline(__always)
 private func cellForward(
-    gates: UnsafeMutablePointer<Float>, recurrent: UnsafeMutablePointer<Float>, cPrev: UnsafeMutablePointer<Float>,
-    c: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, hidden: Int
+    projection: UnsafeMutablePointer<Float>, recurrent: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>,
+    cPrev: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>,
+    h: UnsafeMutablePointer<Float>, hidden: Int
 ) {
     for j in stride(from: 0, to: hidden, by: FloatVector.scalarCount) {
         let n = hidden - j
-        let (gi, gf, gg, go) = (gates + j, gates + hidden + j, gates + 2 * hidden + j, gates + 3 * hidden + j)
+        let (xi, xf, xg, xo) = (projection + j, projection + hidden + j, projection + 2 * hidden + j, projection + 3 * hidden + j)
         let (ri, rf, rg, ro) = (recurrent + j, recurrent + hidden + j, recurrent + 2 * hidden + j, recurrent + 3 * hidden + j)
-        let i = VectorMath.sigmoid(gi.loadVector(count: n) + ri.loadVector(count: n))
-        let f = VectorMath.sigmoid(gf.loadVector(count: n) + rf.loadVector(count: n))
-        let g = VectorMath.tanh(gg.loadVector(count: n) + rg.loadVector(count: n))
-        let o = VectorMath.sigmoid(go.loadVector(count: n) + ro.loadVector(count: n))
+        let (gi, gf, gg, go) = (gates + j, gates + hidden + j, gates + 2 * hidden + j, gates + 3 * hidden + j)
+        let i = VectorMath.sigmoid(xi.loadVector(count: n) + ri.loadVector(count: n))
+        let f = VectorMath.sigmoid(xf.loadVector(count: n) + rf.loadVector(count: n))
+        let g = VectorMath.tanh(xg.loadVector(count: n) + rg.loadVector(count: n))
+        let o = VectorMath.sigmoid(xo.loadVector(count: n) + ro.loadVector(count: n))
         gi.storeVector(i, count: n)
         gf.storeVector(f, count: n)
         gg.storeVector(g, count: n)

@@ -12,8 +12,8 @@ final class LSTMLayerCache {
     /// R: the rows each per-step product runs on.
     let paddedBatchSize: Int
     private let storage: FloatBuffer
-    /// [S*B + R-B, 4H]: the gate pre-activations x W_ih^T + b before a step; activated gates i, f, g, o after it; da
-    /// after backward.
+    /// [S*B + R-B, 4H]: a dense input's projections x W_ih^T + b before a step; the activated gates i, f, g, o
+    /// after it; da after backward.
     let gates: Matrix
     /// [(S+1)*B + R-B, H]: h_{-1}, h_0, ..., h_{S-1}.
     let h: Matrix
