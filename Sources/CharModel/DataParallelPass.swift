@@ -12,7 +12,7 @@ import CBLAS
 ///
 /// The streams of a window never meet, so the parts meet only at the end of forward and of backward: two forks
 /// and joins per window, against one inside every per-step sgemm when BLAS's threads share each product (200 per
-/// window at L = 2), and no BLAS thread spinning for work beside them. A part's per-step sgemm has only B/2 rows,
+/// window at L = 2), and no BLAS thread spinning for work beside them. A part's per-step sgemm has only about B/2 rows,
 /// which costs it about a quarter of its rate (OpenBLAS, one core, H = 256: 120 GFLOP/s at 25 rows, 165 at 50), less than
 /// the meetings cost. Training chars/s at B = 50, S = 50, L = 2, H = 128 / 256 / 512, measured minutes apart on
 /// the 2-core machines, Zen 4 (AVX-512) and Zen 3 (AVX2):
@@ -54,7 +54,8 @@ public final class DataParallelPass {
         initialStateGradient = LSTMState(layers: model.config.layers, batchSize: batchSize, hiddenSize: model.config.hiddenSize)
     }
 
-    /// Streams a part needs to keep its per-step sgemm (M = its streams) worth a core of its own.
+    /// Streams a part needs to keep its per-step sgemm (M = its streams, rounded up to a multiple of four) worth a
+    /// core of its own.
     static let minimumStreamsPerPart = 8
 
     /// One part per BLAS thread (`setBLASThreads`, or OPENBLAS_NUM_THREADS), as far as the batch allows.

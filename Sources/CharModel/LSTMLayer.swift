@@ -1,6 +1,7 @@
 /// One LSTM layer: forward and backward through time over a window, and the single-step path for inference.
 ///
-/// Dimension letters: B batch (parallel streams), S steps, In input size (E for the first layer, H above), H hidden.
+/// Dimension letters: B batch (parallel streams), S steps, In input size (E for the first layer, H above), H hidden,
+/// V vocabulary, R the rows of a per-step product (B rounded up to `LSTMLayerCache.recurrentRowMultiple`).
 /// Sequence matrices are time-major: row t*B + b holds stream b at step t.
 /// Gates are stacked i, f, g, o along the 4H axis, as in PyTorch's `nn.LSTM`.
 ///
@@ -54,12 +55,13 @@ struct LSTMLayer {
 
     // MARK: Forward over a window
 
-    /// Runs the window `x` [S*B, In] from the initial state already in `cache.h`/`cache.c` block 0,
-    /// leaving h_t, c_t in blocks t+1 and the activated gates in `cache.gates`.
+    /// Runs the window `input` (S*B rows) from the initial state already in `cache.h`/`cache.c` block 0,
+    /// leaving h_t, c_t in blocks t+1 and the activated gates in `cache.windowGates`.
     func forward(_ input: LayerInput, cache: LSTMLayerCache) {
         let (batch, steps, h4) = (cache.batchSize, cache.steps, 4 * hiddenSize)
         let a = cache.windowGates  // [S*B, 4H]
-        var tokenRows: (ids: UnsafePointer<Int32>, table: Matrix)?
+        // Row r's projection is row r of `projections`, or with token input row token_r of the table.
+        var (projections, tokenIDs): (Matrix, UnsafePointer<Int32>?) = (a, nil)
         switch input {
         case .dense(let x):
             precondition(x.rows == steps * batch && x.cols == inputSize,
@@ -70,14 +72,14 @@ struct LSTMLayer {
             precondition(embedding.cols == inputSize && table.rows == embedding.rows && table.cols == h4, "LSTM token input shapes")
             fillBias(table)
             Matrix.gemm(embedding, weightIH, transposeB: true, into: table, beta: 1)
-            tokenRows = (ids, table)
+            (projections, tokenIDs) = (table, ids)
         }
         let recurrent = cache.recurrent  // [R, 4H]
         for t in 0..<steps {
             Matrix.gemm(cache.stepRows(cache.h, step: t), weightHH, transposeB: true, into: recurrent)
             for b in 0..<batch {
                 let r = t * batch + b
-                let projection = tokenRows.map { $0.table.row(Int($0.ids[r])) } ?? a.row(r)
+                let projection = projections.row(tokenIDs.map { Int($0[r]) } ?? r)
                 cellForward(projection: projection, recurrent: recurrent.row(b), gates: a.row(r), cPrev: cache.c.row(r),
                             c: cache.c.row(r + batch), tanhC: cache.tanhC.row(r), h: cache.h.row(r + batch), hidden: hiddenSize)
             }
@@ -104,7 +106,7 @@ struct LSTMLayer {
             Matrix.gemm(cache.stepRows(cache.gates, step: t), weightHH, into: cache.dhNext)
         }
         Matrix.gemm(a, transposeA: true, cache.previousH, into: dWeightHH, beta: 1)
-        a.addColumnSums(into: dBiasIH, and: dBiasHH)
+        a.addColumnSums(into: dBiasIH, and: dBiasHH)  // b_ih and b_hh get the same gradient: one pass over da
         switch input {
         case .dense(let x):
             Matrix.gemm(a, transposeA: true, x, into: dWeightIH, beta: 1)
@@ -154,7 +156,7 @@ struct LSTMLayer {
 /// may be the projection itself) and computes c_t, tanh(c_t), h_t [H].
 @inline(__always)
 private func cellForward(
-    projection: UnsafeMutablePointer<Float>, recurrent: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>,
+    projection: UnsafePointer<Float>, recurrent: UnsafePointer<Float>, gates: UnsafeMutablePointer<Float>,
     cPrev: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>,
     h: UnsafeMutablePointer<Float>, hidden: Int
 ) {

@@ -5,7 +5,7 @@
 ///
 /// The per-step products run on R = B rounded up to a multiple of `recurrentRowMultiple` rows: the B rows of a step
 /// and the first R-B rows after them, whose results land in rows nobody reads. `h` and `gates` carry R-B spare rows
-/// at their end so that the last step's product stays inside them.
+/// at their end so that the last step's product stays inside them (`h` needs them only when B < 3).
 final class LSTMLayerCache {
     let batchSize: Int
     let steps: Int
@@ -23,8 +23,8 @@ final class LSTMLayerCache {
     let tanhC: Matrix
     /// [R, 4H]: one step's recurrent product h_{t-1} W_hh^T.
     let recurrent: Matrix
-    /// [R, H]: the recurrent gradient carried backward (rows B..<R unused); rows 0..<B hold the initial state's dh
-    /// after backward.
+    /// [R, H]: the recurrent gradient carried backward in rows 0..<B (the initial state's dh after backward); rows
+    /// B..<R take the padded rows' products and are never read.
     let dhNext: Matrix
     /// [B, H]: the cell gradient carried backward; the initial state's dc after backward.
     let dcNext: Matrix

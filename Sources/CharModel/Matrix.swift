@@ -76,7 +76,7 @@ public struct Matrix {
     }
 
     /// Adds the column sums of this matrix to `sums` (`cols` values), and to `other` too when given: the gradient of
-    /// a bias broadcast over rows (an LSTM's two biases get the same one, in one pass over the rows).
+    /// a bias broadcast over rows.
     public func addColumnSums(into sums: UnsafeMutablePointer<Float>, and other: UnsafeMutablePointer<Float>? = nil) {
         for r in 0..<rows {
             let row = self.row(r)

@@ -205,34 +205,40 @@ struct LanguageModelBehaviourTests {
         #expect(abs(dropped - 0.25) < 0.02)
     }
 
-    @Test("the per-step products' spare rows never reach the results, whatever they hold", arguments: [1, 2, 3, 5])
-    func spareRowsStayApart(batch: Int) throws {
+    @Test("the per-step products' spare rows never reach the results, whatever they hold",
+          arguments: [1, 2, 3, 5], [1, 4])
+    func spareRowsStayApart(batch: Int, steps: Int) throws {
         let config = ModelConfig(vocabularySize: 7, embeddingSize: 5, hiddenSize: 6, layers: 2)
         let model = try LanguageModel(config: config, seed: 3)
-        let steps = 4
+        let (v, h, l) = (config.vocabularySize, config.hiddenSize, config.layers)
         var rng = RandomSource(seed: 8)
-        let inputs = (0..<batch * steps).map { _ in Int32(rng.next() % 7) }
-        let targets = (0..<batch * steps).map { _ in Int32(rng.next() % 7) }
-        func run(poisoned: Bool) throws -> (loss: Float, state: LSTMState, gradients: [Float]) {
+        let inputs = (0..<batch * steps).map { _ in Int32(rng.next() % UInt64(v)) }
+        let targets = (0..<batch * steps).map { _ in Int32(rng.next() % UInt64(v)) }
+        func run(poisoned: Bool, projectsTokens: Bool) throws -> (loss: Float, state: LSTMState, gradients: [Float], initial: LSTMState) {
             let ws = try SequenceWorkspace(config: config, batchSize: batch, steps: steps)
-            #expect(ws.caches[0].paddedBatchSize % LSTMLayerCache.recurrentRowMultiple == 0)
+            ws.projectsTokens = projectsTokens
+            #expect(ws.caches[0].paddedBatchSize > batch)
             if poisoned {
                 for cache in ws.caches {
                     for m in [cache.gates, cache.h, cache.c, cache.recurrent, cache.dhNext] { m.base.update(repeating: .nan, count: m.count) }
                 }
             }
-            var state = LSTMState(layers: 2, batchSize: batch, hiddenSize: 6)
+            var state = LSTMState(layers: l, batchSize: batch, hiddenSize: h)
             for i in state.h.indices { state.h[i] = Float(i % 5) * 0.1 - 0.2; state.c[i] = Float(i % 3) * 0.2 - 0.2 }
             var unused = RandomSource(seed: 0)
             model.zeroGradients()
             let loss = try model.forward(inputs: inputs, targets: targets, state: &state, workspace: ws, rng: &unused)
             try model.backward(workspace: ws)
-            return (loss, state, model.gradients.array)
+            return (loss, state, model.gradients.array, ws.initialStateGradient)
         }
-        let clean = try run(poisoned: false)
-        let poisoned = try run(poisoned: true)
-        #expect(clean.loss.isFinite && poisoned.loss == clean.loss)
-        #expect(poisoned.state.h == clean.state.h && poisoned.state.c == clean.state.c)
-        #expect(poisoned.gradients == clean.gradients)
+        for projectsTokens in [false, true] {
+            let clean = try run(poisoned: false, projectsTokens: projectsTokens)
+            let poisoned = try run(poisoned: true, projectsTokens: projectsTokens)
+            #expect(clean.loss.isFinite && poisoned.loss == clean.loss)
+            #expect(poisoned.state.h == clean.state.h && poisoned.state.c == clean.state.c)
+            #expect(poisoned.gradients == clean.gradients)
+            #expect(poisoned.initial.h == clean.initial.h && poisoned.initial.c == clean.initial.c)
+            #expect(clean.initial.h.contains { $0 != 0 })
+        }
     }
 }
