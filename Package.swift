@@ -23,15 +23,14 @@ let package = Package(
         ),
         // The C shim over ICU: ICU's symbols carry a version suffix, so Swift calls these unversioned wrappers.
         .target(name: "CICU", dependencies: ["CICUSystem"]),
-        .systemLibrary(
-            name: "CBLAS",
-            pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"])]
-        ),
+        // OpenBLAS, loaded at run time so that its kernels can be chosen from the CPU's features (Accelerate on Apple platforms).
+        .target(name: "CBLAS", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        // CPUID (x86-64) and the OS's hardware capabilities (AArch64).
+        .target(name: "CCPUFeatures"),
         .target(name: "CharTokenizer", dependencies: ["CICU"]),
         .target(
             name: "CharModel",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+            dependencies: ["CCPUFeatures", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
         ),
         .target(name: "CharTraining", dependencies: ["CharModel", "CharTokenizer"]),
         .target(name: "CharSampling", dependencies: ["CharModel", "CharTokenizer"]),

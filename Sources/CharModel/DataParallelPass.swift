@@ -1,9 +1,3 @@
-#if canImport(Accelerate)
-import Accelerate
-#else
-import CBLAS
-#endif
-
 /// Forward and backward over one window of B streams x S steps, with the streams split into parts that run at once,
 /// one per core, each with a workspace and a gradient buffer of its own (a `replica` of the model).
 ///
@@ -60,11 +54,7 @@ public final class DataParallelPass {
 
     /// One part per BLAS thread (`setBLASThreads`, or OPENBLAS_NUM_THREADS), as far as the batch allows.
     static func defaultParts(batchSize: Int) -> Int {
-        #if canImport(Accelerate)
-        1
-        #else
-        max(1, min(Int(openblas_get_num_threads()), batchSize / minimumStreamsPerPart))
-        #endif
+        max(1, min(blasThreads(), batchSize / minimumStreamsPerPart))
     }
 
     /// The number of parts the streams are split into.

@@ -37,7 +37,7 @@ struct BenchCommand: ParsableCommand {
             try runItem(item)
             return
         }
-        if let warning = BLASKernelCheck.warning() { log(warning) }
+        logBLASWarnings()
         var results: [BenchResult] = []
         for kind in only {
             let hiddens = kind.dependsOnModel ? hiddenSizes : [0]
@@ -80,7 +80,9 @@ struct BenchCommand: ParsableCommand {
         switch kind {
         case .gemm:
             result = BenchResult(item: "gemm", value: Benchmarks.gemmGFLOPS(n: 2048, seconds: seconds), unit: "GFLOP/s")
-            result.blas = blasDescription()
+            let backend = try BLASBackend.current()
+            result.blas = backend.kernels
+            result.cpu = backend.features.summary
         case .train:
             let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
             result = BenchResult(item: "train", value: try Benchmarks.trainingCharsPerSecond(
@@ -144,6 +146,8 @@ struct BenchResult: Codable {
     var corpus: String?
     /// For the sgemm ceiling: the BLAS and the kernels it ran, e.g. "OpenBLAS Cooperlake".
     var blas: String?
+    /// For the sgemm ceiling: the CPU features the kernels were chosen from, e.g. "AVX-512, AVX512_BF16".
+    var cpu: String?
 
     init(item: String, value: Double, unit: String) {
         self.item = item
@@ -167,7 +171,7 @@ struct BenchResult: Codable {
         var name = r.item
         if let h = r.hidden, let l = r.layers { name += " L=\(l) H=\(h)" }
         if let b = r.batchSize, let s = r.sequenceLength { name += " B=\(b) S=\(s)" }
-        if let blas = r.blas { name += " n=2048 (\(blas))" }
+        if let blas = r.blas { name += " n=2048 (\(r.cpu.map { $0 + "; " } ?? "")\(blas))" }
         return name
     }
 }

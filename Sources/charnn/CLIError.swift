@@ -1,4 +1,5 @@
 import ArgumentParser
+import CharModel
 import Foundation
 
 /// Mistakes in the command line's own input that no library type describes.
@@ -23,6 +24,10 @@ extension Charnn {
     /// instead of ArgumentParser's multi-line usage dump; `--help` and `--version` still go to standard output.
     static func main() {
         do {
+            // Load the BLAS before anything else: its kernel choice sets the environment for a moment (see
+            // BLASBackend), which is only safe while the process has one thread; and a missing library is best said
+            // before any work starts.
+            _ = try BLASBackend.current()
             var command = try parseAsRoot()
             try command.run()
         } catch {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CharModel
 import CharTraining
 
 @main
@@ -6,10 +7,18 @@ struct Charnn: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "charnn",
         abstract: "Character-level LSTM language models: train, sample, predict.",
-        version: TrainingCheckpoint.currentVersion,
+        version: versionReport,
         subcommands: [
             TrainCommand.self, SampleCommand.self, PredictCommand.self, KeyboardCommand.self, EvalCommand.self,
             InspectCommand.self, ExportCommand.self, VocabCommand.self, BenchCommand.self,
         ]
     )
+}
+
+extension Charnn {
+    /// charnn's version, then the CPU features seen and the BLAS kernels in use.
+    static var versionReport: String {
+        let kernels = (try? BLASBackend.current()).map(\.summary) ?? "no BLAS"
+        return TrainingCheckpoint.currentVersion + "\n" + kernels
+    }
 }

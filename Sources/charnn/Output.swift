@@ -1,3 +1,4 @@
+import CharModel
 import CharTokenizer
 import Foundation
 
@@ -6,6 +7,12 @@ import Foundation
 /// Writes one line to standard error.
 func log(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Writes the BLAS's warnings (a kernel set that failed its check, or a forced one weaker than the CPU allows), for
+/// the commands whose speed rests on it.
+func logBLASWarnings() {
+    for warning in (try? BLASBackend.current())?.warnings ?? [] { log(warning) }
 }
 
 /// Writes text to standard output at once, so a person sees it appear.

@@ -51,7 +51,7 @@ struct TrainCommand: ParsableCommand {
             session = try TrainingSession.start(corpusPath: corpus, folder: URL(fileURLWithPath: out), force: force,
                                                 initFrom: initFrom, model: model, training: training, vocabulary: vocabulary)
         }
-        if let warning = BLASKernelCheck.warning() { log(warning) }
+        logBLASWarnings()
         try session.run()
     }
 }

@@ -1,13 +1,7 @@
-#if canImport(Accelerate)
-import Accelerate
-#else
-import CBLAS
-#endif
-
 /// A row-major Float32 matrix view: a pointer and a shape, no ownership.
 ///
 /// Views point into a `FloatBuffer` that outlives them; they cost nothing to make, so the math can slice buffers into
-/// per-step blocks (`rows(_:)`) without copying. Every matrix product goes through BLAS `sgemm`.
+/// per-step blocks (`rows(_:)`) without copying. Every matrix product goes through BLAS (`BLASBackend`).
 public struct Matrix {
     /// The first element.
     public let base: UnsafeMutablePointer<Float>
@@ -54,15 +48,12 @@ public struct Matrix {
         precondition(k == kb && c.rows == m && c.cols == n,
                      "gemm shapes: op(A) [\(m),\(k)] x op(B) [\(kb),\(n)] into C [\(c.rows),\(c.cols)]")
         guard m > 0, n > 0 else { return }
-        cblas_sgemm(CblasRowMajor,
-                    transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha,
-                    a.base, Int32(a.cols), b.base, Int32(b.cols), beta, c.base, Int32(c.cols))
+        BLASBackend.routines.sgemm(a, transposeA, b, transposeB, c, alpha, beta)
     }
 
     /// `y = alpha * A * x + beta * y` for a vector `x` of `cols` values and `y` of `rows` values.
     public static func gemv(_ a: Matrix, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, alpha: Float = 1, beta: Float = 0) {
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(a.rows), Int32(a.cols), alpha, a.base, Int32(a.cols), x, 1, beta, y, 1)
+        BLASBackend.routines.sgemv(a, x, y, alpha, beta)
     }
 
     /// Adds row r of `source` to row `indices[r]` of this matrix, for every row of `source`: the gradient of a
@@ -84,20 +75,4 @@ public struct Matrix {
             if let other { for j in 0..<cols { other[j] += row[j] } }
         }
     }
-}
-
-/// Sets how many threads BLAS may use (OpenBLAS; Accelerate chooses for itself).
-public func setBLASThreads(_ count: Int) {
-    #if !canImport(Accelerate)
-    openblas_set_num_threads(Int32(max(1, count)))
-    #endif
-}
-
-/// The BLAS in use, with the CPU kernels OpenBLAS chose (or was told to use by OPENBLAS_CORETYPE): "OpenBLAS Haswell".
-public func blasDescription() -> String {
-    #if canImport(Accelerate)
-    "Accelerate"
-    #else
-    "OpenBLAS " + String(cString: openblas_get_corename())
-    #endif
 }

@@ -1,8 +1,3 @@
-#if canImport(Accelerate)
-import Accelerate
-#else
-import CBLAS
-#endif
 import Dispatch
 
 /// Calls `body` for 0..<`count` at once, one call per core, with BLAS single-threaded meanwhile so that each call's
@@ -13,11 +8,9 @@ public func parallelFor(_ count: Int, _ body: (Int) -> Void) {
         if count == 1 { body(0) }
         return
     }
-    #if !canImport(Accelerate)
-    let threads = openblas_get_num_threads()
-    openblas_set_num_threads(1)
-    defer { openblas_set_num_threads(threads) }
-    #endif
+    let threads = blasThreads()
+    setBLASThreads(1)
+    defer { setBLASThreads(threads) }
     withoutActuallyEscaping(body) { body in
         nonisolated(unsafe) let body = body
         DispatchQueue.concurrentPerform(iterations: count) { body($0) }
