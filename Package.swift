@@ -27,10 +27,12 @@ let package = Package(
         .target(name: "CBLAS", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // CPUID (x86-64) and the OS's hardware capabilities (AArch64).
         .target(name: "CCPUFeatures"),
+        // The per-step recurrent products' kernels, one per vector extension, chosen at run time.
+        .target(name: "CKernels"),
         .target(name: "CharTokenizer", dependencies: ["CICU"]),
         .target(
             name: "CharModel",
-            dependencies: ["CCPUFeatures", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
+            dependencies: ["CCPUFeatures", "CKernels", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
         ),
         .target(name: "CharTraining", dependencies: ["CharModel", "CharTokenizer"]),
         .target(name: "CharSampling", dependencies: ["CharModel", "CharTokenizer"]),

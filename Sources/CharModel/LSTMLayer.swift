@@ -12,8 +12,9 @@
 ///     c_t = f ⊙ c_{t-1} + i ⊙ g
 ///     h_t = o ⊙ tanh(c_t)
 ///
-/// The input projections x W_ih^T of all S steps are one sgemm; the recurrent product is one sgemm per step, run on
-/// R >= B rows (`LSTMLayerCache.paddedBatchSize`) into a scratch that the cell adds to the projections.
+/// The input projections x W_ih^T of all S steps are one sgemm; the recurrent product is one product per step
+/// against W_hh^T packed once per window (`PackedMatrix`, with the CPU's `StepKernel`), run on R >= B rows
+/// (`LSTMLayerCache.paddedBatchSize`) into a scratch that the cell adds to the projections.
 /// When the layer reads embedded tokens (layer 0) and the vocabulary is smaller than the window, the projections
 /// are rows of one table instead, P = embedding.weight W_ih^T + b_ih + b_hh [V, 4H], since x_t W_ih^T is then
 /// P[token_t] - b: V rows of work instead of S*B (see `LayerInput`).
@@ -75,8 +76,9 @@ struct LSTMLayer {
             (projections, tokenIDs) = (table, ids)
         }
         let recurrent = cache.recurrent  // [R, 4H]
+        cache.packedWHHTransposed.pack(weightHH, transposed: true)
         for t in 0..<steps {
-            Matrix.gemm(cache.stepRows(cache.h, step: t), weightHH, transposeB: true, into: recurrent)
+            cache.packedWHHTransposed.multiply(cache.stepRows(cache.h, step: t), into: recurrent)
             for b in 0..<batch {
                 let r = t * batch + b
                 let projection = projections.row(tokenIDs.map { Int($0[r]) } ?? r)
@@ -97,13 +99,14 @@ struct LSTMLayer {
         let a = cache.windowGates  // [S*B, 4H]
         cache.dhNext.zero()
         cache.dcNext.zero()
+        cache.packedWHH.pack(weightHH, transposed: false)
         for t in stride(from: steps - 1, through: 0, by: -1) {
             for b in 0..<batch {
                 let r = t * batch + b
                 cellBackward(gates: a.row(r), cPrev: cache.c.row(r), tanhC: cache.tanhC.row(r),
                              dhAbove: dh.row(r), dhNext: cache.dhNext.row(b), dcNext: cache.dcNext.row(b), hidden: hidden)
             }
-            Matrix.gemm(cache.stepRows(cache.gates, step: t), weightHH, into: cache.dhNext)
+            cache.packedWHH.multiply(cache.stepRows(cache.gates, step: t), into: cache.dhNext)
         }
         Matrix.gemm(a, transposeA: true, cache.previousH, into: dWeightHH, beta: 1)
         a.addColumnSums(into: dBiasIH, and: dBiasHH)  // b_ih and b_hh get the same gradient: one pass over da

@@ -28,13 +28,17 @@ final class LSTMLayerCache {
     let dhNext: Matrix
     /// [B, H]: the cell gradient carried backward; the initial state's dc after backward.
     let dcNext: Matrix
+    /// W_hh^T [H, 4H], packed by forward for its per-step products h_{t-1} W_hh^T.
+    let packedWHHTransposed: PackedMatrix
+    /// W_hh [4H, H], packed by backward for its per-step products da_t W_hh.
+    let packedWHH: PackedMatrix
 
     /// OpenBLAS's x86 sgemm kernels (Haswell and Zen) finish a product's rows four at a time and handle the 1 to 3
     /// rows left over slowly: one core's per-step product at H = 256 took 283 µs on 25 rows and 266 µs on 28
     /// (4H x H weights, Zen 3), 10% less at H = 128 and at H = 512 too.
     static let recurrentRowMultiple = 4
 
-    init(batchSize: Int, steps: Int, hiddenSize: Int) {
+    init(batchSize: Int, steps: Int, hiddenSize: Int, stepKernel: StepKernel = .current) {
         self.batchSize = batchSize
         self.steps = steps
         let multiple = Self.recurrentRowMultiple
@@ -51,6 +55,8 @@ final class LSTMLayerCache {
         dhNext = carver.take(paddedBatchSize, hiddenSize)
         dcNext = carver.take(batchSize, hiddenSize)
         storage = carver.buffer
+        packedWHHTransposed = PackedMatrix(k: hiddenSize, n: 4 * hiddenSize, kernel: stepKernel)
+        packedWHH = PackedMatrix(k: 4 * hiddenSize, n: hiddenSize, kernel: stepKernel)
     }
 
     /// The per-step products' R rows of a sequence matrix, starting at step t's first row.

@@ -83,6 +83,7 @@ struct BenchCommand: ParsableCommand {
             let backend = try BLASBackend.current()
             result.blas = backend.kernels
             result.cpu = backend.features.summary
+            result.stepKernel = StepKernel.current.rawValue
         case .train:
             let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
             result = BenchResult(item: "train", value: try Benchmarks.trainingCharsPerSecond(
@@ -148,6 +149,8 @@ struct BenchResult: Codable {
     var blas: String?
     /// For the sgemm ceiling: the CPU features the kernels were chosen from, e.g. "AVX-512, AVX512_BF16".
     var cpu: String?
+    /// For the sgemm ceiling: the kernel of training's per-step products (`StepKernel`), e.g. "AVX-512".
+    var stepKernel: String?
 
     init(item: String, value: Double, unit: String) {
         self.item = item
@@ -171,7 +174,9 @@ struct BenchResult: Codable {
         var name = r.item
         if let h = r.hidden, let l = r.layers { name += " L=\(l) H=\(h)" }
         if let b = r.batchSize, let s = r.sequenceLength { name += " B=\(b) S=\(s)" }
-        if let blas = r.blas { name += " n=2048 (\(r.cpu.map { $0 + "; " } ?? "")\(blas))" }
+        if let blas = r.blas {
+            name += " n=2048 (\(r.cpu.map { $0 + "; " } ?? "")\(blas)\(r.stepKernel.map { "; \($0) step kernel" } ?? ""))"
+        }
         return name
     }
 }

@@ -16,9 +16,9 @@ struct Charnn: ParsableCommand {
 }
 
 extension Charnn {
-    /// charnn's version, then the CPU features seen and the BLAS kernels in use.
+    /// charnn's version, then the CPU features seen and the kernels in use.
     static var versionReport: String {
-        let kernels = (try? BLASBackend.current()).map(\.summary) ?? "no BLAS"
-        return TrainingCheckpoint.currentVersion + "\n" + kernels
+        let blas = (try? BLASBackend.current()).map(\.summary) ?? "no BLAS"
+        return TrainingCheckpoint.currentVersion + "\n" + blas + "; \(StepKernel.current.rawValue) step kernel"
     }
 }

@@ -27,8 +27,8 @@ struct BenchCommandTests {
         let chosen = try CharnnProcess.run(["bench", "--only", "gemm", "--seconds", "0.05", "--threads", "1"],
                                            environment: ["OPENBLAS_CORETYPE": nil])
         #expect(chosen.status == 0)
-        #expect(chosen.stdout.split(separator: "\n").dropFirst().first?.hasPrefix(
-            "gemm n=2048 (\(CPUFeatures.current.summary); OpenBLAS \(Self.best?.rawValue ?? "?"))") == true)
+        #expect(chosen.stdout.split(separator: "\n").dropFirst().first?.hasPrefix("gemm n=2048 (\(CPUFeatures.current.summary); "
+            + "OpenBLAS \(Self.best?.rawValue ?? "?"); \(StepKernel.choose(for: .current).rawValue) step kernel)") == true)
         #expect(chosen.stderrLines == ["bench: gemm..."])
     }
 
@@ -36,7 +36,8 @@ struct BenchCommandTests {
     func chosenKernelsAreTheStrongest() throws {
         let version = try CharnnProcess.run(["--version"], environment: ["OPENBLAS_CORETYPE": nil])
         #expect(version.status == 0)
-        #expect(version.stdout == "0.1.0\n\(CPUFeatures.current.summary); OpenBLAS \(Self.best?.rawValue ?? "?") kernels\n")
+        #expect(version.stdout == "0.1.0\n\(CPUFeatures.current.summary); OpenBLAS \(Self.best?.rawValue ?? "?") kernels; "
+            + "\(StepKernel.choose(for: .current).rawValue) step kernel\n")
         #expect(version.stderr == "")
     }
 }
