@@ -33,9 +33,8 @@ final class LSTMLayerCache {
     /// W_hh [4H, H], packed by backward for its per-step products da_t W_hh.
     let packedWHH: PackedMatrix
 
-    /// OpenBLAS's x86 sgemm kernels (Haswell and Zen) finish a product's rows four at a time and handle the 1 to 3
-    /// rows left over slowly: one core's per-step product at H = 256 took 283 µs on 25 rows and 266 µs on 28
-    /// (4H x H weights, Zen 3), 10% less at H = 128 and at H = 512 too.
+    /// charnn's step kernels compute the product in tiles of 4 rows, and OpenBLAS's x86 sgemm kernels (which run these
+    /// products on CPUs without AVX2) finish rows four at a time and handle the 1 to 3 left over slowly.
     static let recurrentRowMultiple = 4
 
     init(batchSize: Int, steps: Int, hiddenSize: Int, stepKernel: StepKernel = .current) {
