@@ -26,17 +26,14 @@ static const char *const names[] = {"libopenblas.so.0", "libopenblas.so", "libop
 
 int charnn_blas_open(const char *coretype, char *error, size_t error_size) {
     if (coretype) setenv("OPENBLAS_CORETYPE", coretype, 1);
-    const char *reason = "not found";
     for (size_t i = 0; i < sizeof names / sizeof names[0] && !library; i++) {
         library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-        if (!library && i == 0) reason = dlerror();
+        // The first name's failure is the one worth reporting; dlerror's text does not outlive the next call.
+        if (!library && i == 0) snprintf(error, error_size, "%s", dlerror());
     }
     // The choice is made in the load's constructor; the process's environment goes back to what it was.
     if (coretype) unsetenv("OPENBLAS_CORETYPE");
-    if (!library) {
-        snprintf(error, error_size, "%s", reason);
-        return -1;
-    }
+    if (!library) return -1;
     sgemm = (sgemm_fn)dlsym(library, "cblas_sgemm");
     sgemv = (sgemv_fn)dlsym(library, "cblas_sgemv");
     corename = (string_fn)dlsym(library, "openblas_get_corename");

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import CharModel
 
@@ -111,5 +112,24 @@ struct KernelSelectionTests {
             sgemm: BLASRoutines.system.sgemm,
             sgemv: { a, x, y, alpha, _ in BLASRoutines.system.sgemv(a, x, y, alpha, 0) })
         #expect(BLASCheck.firstDisagreement(of: wrongVector)?.hasPrefix("sgemv [148x37] is off by") == true)
+    }
+
+    @Test("the backend in use says how its kernels were chosen: by the environment when it names a core, else from features")
+    func backendInUse() throws {
+        let backend = try BLASBackend.current()
+        #expect(backend.features == .current)
+        #if canImport(Accelerate)
+        #expect(backend.kernels == "Accelerate")
+        #expect(backend.choice == .library)
+        #else
+        if let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"], !forced.isEmpty {
+            #expect(backend.choice == .environment)
+        } else {
+            let best = try #require(OpenBLASCore.candidates(for: .current).first)
+            #expect(backend.choice == .features)
+            #expect(backend.kernels == "OpenBLAS \(best.rawValue)")
+            #expect(backend.warnings == [])
+        }
+        #endif
     }
 }

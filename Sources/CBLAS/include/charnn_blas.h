@@ -10,8 +10,9 @@
 /// after the caller has chosen a core type from the CPU's features, is what lets charnn choose. Not thread-safe:
 /// the caller serialises open and close, and nothing may call the routines while they run.
 
-/// Loads OpenBLAS with OPENBLAS_CORETYPE set to `coretype` for the duration of the load (left as the environment
-/// has it when `coretype` is NULL). Returns 0, or -1 with the reason in `error` when the library cannot be loaded.
+/// Loads OpenBLAS with OPENBLAS_CORETYPE set to `coretype` for the duration of the load, after which the variable
+/// is removed: pass a core type only when the environment sets none, and NULL to leave the choice to the
+/// environment or to OpenBLAS. Returns 0, or -1 with the reason in `error` when the library cannot be loaded.
 int charnn_blas_open(const char *coretype, char *error, size_t error_size);
 
 /// Unloads OpenBLAS, so that it can be opened again with another core type.
