@@ -8,8 +8,9 @@ let package = Package(
         .executable(name: "charnn", targets: ["charnn"]),
         .library(name: "CharTokenizer", targets: ["CharTokenizer"]),
         .library(name: "CharModel", targets: ["CharModel"]),
+        .library(name: "CharModelFile", targets: ["CharModelFile"]),
         .library(name: "CharTraining", targets: ["CharTraining"]),
-        .library(name: "CharSampling", targets: ["CharSampling"]),
+        .library(name: "CharInference", targets: ["CharInference"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,19 +35,25 @@ let package = Package(
             name: "CharModel",
             dependencies: ["CCPUFeatures", "CKernels", .target(name: "CBLAS", condition: .when(platforms: [.linux]))]
         ),
-        .target(name: "CharTraining", dependencies: ["CharModel", "CharTokenizer"]),
-        .target(name: "CharSampling", dependencies: ["CharModel", "CharTokenizer"]),
+        // Model files: safetensors, durable writes, the checksum, and the model (tensors, vocabulary, configuration).
+        .target(name: "CharModelFile", dependencies: ["CharModel", "CharTokenizer"]),
+        .target(name: "CharTraining", dependencies: ["CharModel", "CharTokenizer", "CharModelFile"]),
+        // What an app that samples or predicts imports; it re-exports the model, tokenizer and model-file modules.
+        .target(name: "CharInference", dependencies: ["CharModel", "CharTokenizer", "CharModelFile"]),
         .executableTarget(
             name: "charnn",
             dependencies: [
-                "CharTokenizer", "CharModel", "CharTraining", "CharSampling",
+                "CharTokenizer", "CharModel", "CharModelFile", "CharTraining", "CharInference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CharTokenizerTests", dependencies: ["CharTokenizer"]),
         .testTarget(name: "CharModelTests", dependencies: ["CharModel"]),
-        .testTarget(name: "CharTrainingTests", dependencies: ["CharTraining"]),
-        .testTarget(name: "CharSamplingTests", dependencies: ["CharSampling"]),
-        .testTarget(name: "charnnTests", dependencies: ["charnn", "CharTraining"]),
+        // Helpers every test target may use.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CharModelFileTests", dependencies: ["CharModelFile", "TestSupport"]),
+        .testTarget(name: "CharTrainingTests", dependencies: ["CharTraining", "TestSupport"]),
+        .testTarget(name: "CharInferenceTests", dependencies: ["CharInference"]),
+        .testTarget(name: "charnnTests", dependencies: ["charnn", "CharModelFile", "CharTraining", "TestSupport"]),
     ]
 )

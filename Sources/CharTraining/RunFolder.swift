@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CharModelFile
 import Foundation
 
 /// A training run's folder: its checkpoints, the `latest` and `best` pointers, `metrics.csv` and `loss.svg`.
@@ -51,7 +52,7 @@ public struct RunFolder: Sendable {
     /// The existing run at `url`.
     public static func open(_ url: URL, keep: Int) throws -> RunFolder {
         let folder = RunFolder(url: url, keep: keep)
-        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("latest").path) else {
+        guard FileManager.default.fileExists(atPath: url.appendingPathComponent(RunPointer.latest.rawValue).path) else {
             throw TrainingError.runFolder("\(url.path) is not a charnn run folder (no 'latest' pointer); start a run there without --resume")
         }
         return folder
@@ -87,7 +88,7 @@ public struct RunFolder: Sendable {
     public func saveLatest(_ checkpoint: TrainingCheckpoint) throws -> URL {
         let file = url.appendingPathComponent(Self.fileName(prefix: "step", checkpoint.trainerState))
         try checkpoint.write(to: file)
-        try setPointer("latest", to: file.lastPathComponent)
+        try RunPointer.latest.set(to: file.lastPathComponent, in: url)
         try prune()
         return file
     }
@@ -98,7 +99,7 @@ public struct RunFolder: Sendable {
     public func saveBest(_ checkpoint: TrainingCheckpoint) throws -> URL {
         let file = url.appendingPathComponent(Self.fileName(prefix: "best-step", checkpoint.trainerState))
         try checkpoint.write(to: file)
-        try setPointer("best", to: file.lastPathComponent)
+        try RunPointer.best.set(to: file.lastPathComponent, in: url)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
         for name in names where name.hasPrefix("best-step-") && name.hasSuffix(".safetensors") && name != file.lastPathComponent {
             try? FileManager.default.removeItem(at: url.appendingPathComponent(name))
@@ -116,7 +117,7 @@ public struct RunFolder: Sendable {
     /// Returns it with one warning per damaged file passed over.
     public func loadLatest() throws -> (checkpoint: TrainingCheckpoint, file: URL, warnings: [String]) {
         var candidates: [String] = []
-        if let latest = pointer("latest") { candidates.append(latest) }
+        if let latest = RunPointer.latest.target(in: url) { candidates.append(latest) }
         candidates += periodicFiles().reversed().filter { $0 != candidates.first }
         var warnings: [String] = []
         for name in candidates {
@@ -130,17 +131,6 @@ public struct RunFolder: Sendable {
         throw TrainingError.checkpoint("no usable checkpoint in \(url.path)" + (warnings.isEmpty ? "" : ": " + warnings.joined(separator: "; ")))
     }
 
-    /// The checkpoint a pointer (`latest` or `best`) names, if it exists.
-    public func pointer(_ name: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: url.appendingPathComponent(name).path) else { return nil }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? nil : text
-    }
-
-    private func setPointer(_ name: String, to target: String) throws {
-        try DurableFile.write(Array((target + "\n").utf8), to: url.appendingPathComponent(name))
-    }
-
     /// Periodic checkpoint names, oldest first (the zero-padded step sorts them).
     private func periodicFiles() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
@@ -148,14 +138,14 @@ public struct RunFolder: Sendable {
     }
 
     private func prune() throws {
-        let latest = pointer("latest")
+        let latest = RunPointer.latest.target(in: url)
         for name in periodicFiles().dropLast(keep) where name != latest {
             try FileManager.default.removeItem(at: url.appendingPathComponent(name))
         }
     }
 
     private func isRunFile(_ name: String) -> Bool {
-        ["latest", "best", "metrics.csv", "loss.svg"].contains(name)
+        RunPointer(rawValue: name) != nil || ["metrics.csv", "loss.svg"].contains(name)
             || ((name.hasPrefix("step-") || name.hasPrefix("best-step-")) && name.hasSuffix(".safetensors"))
     }
 

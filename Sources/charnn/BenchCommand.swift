@@ -1,6 +1,6 @@
 import ArgumentParser
 import CharModel
-import CharSampling
+import CharInference
 import CharTraining
 import Foundation
 

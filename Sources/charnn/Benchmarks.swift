@@ -1,5 +1,5 @@
 import CharModel
-import CharSampling
+import CharInference
 import CharTokenizer
 import CharTraining
 import Foundation

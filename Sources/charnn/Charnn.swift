@@ -1,3 +1,4 @@
+import CharModelFile
 import ArgumentParser
 import CharModel
 import CharTraining
@@ -19,6 +20,6 @@ extension Charnn {
     /// charnn's version, then the CPU features seen and the kernels in use.
     static var versionReport: String {
         let blas = (try? BLASBackend.current()).map(\.summary) ?? "no BLAS"
-        return TrainingCheckpoint.currentVersion + "\n" + blas + "; \(StepKernel.current.rawValue) step kernel"
+        return ModelFile.currentVersion + "\n" + blas + "; \(StepKernel.current.rawValue) step kernel"
     }
 }

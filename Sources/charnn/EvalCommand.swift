@@ -1,5 +1,5 @@
 import ArgumentParser
-import CharSampling
+import CharInference
 import CharTokenizer
 import CharTraining
 import Foundation
@@ -49,12 +49,14 @@ struct EvalCommand: ParsableCommand {
             return try KeyboardEvaluation(modelPath: model, textPath: text, json: json).run()
         }
         let loaded = try LoadedModel.load(model)
-        guard let path = text ?? (split != nil ? loaded.checkpoint.corpus.path : nil) else {
+        // A split is cut from the run's corpus as its training cut it: both are recorded in the checkpoint.
+        let run = try split.map { _ in try TrainingCheckpoint.read(from: loaded.url) }
+        guard let path = text ?? run?.corpus.path else {
             throw CLIError.failed("name the text to evaluate: charnn eval --model M TEXT_FILE")
         }
         var ids = loaded.tokenizer.encode(try CorpusReader().read(path).text)
-        if let split {
-            let config = loaded.checkpoint.trainingConfig
+        if let split, let run {
+            let config = run.trainingConfig
             let splits = CorpusSplits(count: ids.count, trainFraction: config.trainFraction, validationFraction: config.validationFraction)
             let range = switch split {
             case .train: splits.train
@@ -66,10 +68,10 @@ struct EvalCommand: ParsableCommand {
         let result = try evaluate(model: loaded.model, ids: ids, steps: steps)
         let unknown = ids.filter { $0 == Vocabulary.unknownID }.count
         if json {
-            try printJSON(Output(model: loaded.file.path, text: path, split: split, graphemes: ids.count, unknown: unknown, result: result))
+            try printJSON(Output(model: loaded.url.path, text: path, split: split, graphemes: ids.count, unknown: unknown, result: result))
             return
         }
-        print("model:        \(loaded.file.path)")
+        print("model:        \(loaded.url.path)")
         print("text:         \(path)\(split.map { " (\($0.rawValue) split)" } ?? "")")
         print("graphemes:    \(ids.count)\(unknown > 0 ? " (\(unknown) unknown to the model)" : "")")
         print(String(format: "loss:         %.4f nats/grapheme", result.loss))

@@ -1,3 +1,4 @@
+import CharModelFile
 import ArgumentParser
 import CharTraining
 import Foundation
@@ -15,7 +16,7 @@ struct ExportCommand: ParsableCommand {
     @Argument(help: "The file to write.") var output: String
 
     func run() throws {
-        let source = try LoadedModel.resolve(model)
+        let source = try RunPointer.resolve(model)
         let checkpoint = try TrainingCheckpoint.read(from: source)
         let target = URL(fileURLWithPath: output)
         try checkpoint.weightsOnly.write(to: target)

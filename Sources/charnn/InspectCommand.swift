@@ -1,3 +1,4 @@
+import CharModelFile
 import ArgumentParser
 import CharModel
 import CharTokenizer
@@ -35,28 +36,28 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
-        let url = try LoadedModel.resolve(checkpoint, pointers: ["latest"])
+        let url = try RunPointer.resolve(checkpoint, pointers: [.latest])
         let c = try TrainingCheckpoint.read(from: url)
         let output = Output(
-            file: url.path, formatVersion: CheckpointFile.formatVersion, charnnVersion: c.charnnVersion,
-            resumable: c.isResumable, model: c.modelConfig, parameters: ParameterLayout(config: c.modelConfig).count,
-            training: c.trainingConfig, corpus: c.corpus, tokenizer: c.vocabulary.settings, segmentedWith: c.vocabulary.versions,
-            vocabularySize: c.vocabulary.count, vocabularySample: Array(c.vocabulary.graphemes.prefix(max(0, vocabularySample))),
+            file: url.path, formatVersion: CheckpointFile.formatVersion, charnnVersion: c.model.charnnVersion,
+            resumable: c.isResumable, model: c.model.config, parameters: ParameterLayout(config: c.model.config).count,
+            training: c.trainingConfig, corpus: c.corpus, tokenizer: c.model.vocabulary.settings, segmentedWith: c.model.vocabulary.versions,
+            vocabularySize: c.model.vocabulary.count, vocabularySample: Array(c.model.vocabulary.graphemes.prefix(max(0, vocabularySample))),
             step: c.trainerState.step, epoch: c.trainerState.epoch, bestValidationLoss: c.trainerState.bestValidationLoss,
             history: c.trainerState.history)
         if json {
             try printJSON(output)
             return
         }
-        let m = c.modelConfig, t = c.trainingConfig
+        let m = c.model.config, t = c.trainingConfig
         print("checkpoint:   \(url.path)")
-        print("format:       version \(CheckpointFile.formatVersion), written by charnn \(c.charnnVersion)\(c.isResumable ? "" : ", weights only")")
+        print("format:       version \(CheckpointFile.formatVersion), written by charnn \(c.model.charnnVersion)\(c.isResumable ? "" : ", weights only")")
         print("model:        L=\(m.layers) H=\(m.hiddenSize) E=\(m.embeddingSize) V=\(m.vocabularySize) dropout=\(m.dropout), \(output.parameters) parameters")
         print("training:     \(t.optimizer.rawValue) lr=\(t.learningRate) \(t.schedule.rawValue) schedule, B=\(t.batchSize) S=\(t.sequenceLength), clip \(t.gradientClip), seed \(t.seed)")
         print("corpus:       \(c.corpus.path) (\(c.corpus.byteCount) bytes, \(c.corpus.tokenCount) graphemes)")
-        print("tokenizer:    \(c.vocabulary.settings.unit.rawValue)s, NFC \(c.vocabulary.settings.normalize ? "on" : "off"), \(c.vocabulary.versions)")
+        print("tokenizer:    \(c.model.vocabulary.settings.unit.rawValue)s, NFC \(c.model.vocabulary.settings.normalize ? "on" : "off"), \(c.model.vocabulary.versions)")
         let sample = output.vocabularySample.map(GraphemeDisplay.escaped).joined(separator: " ")
-        print("vocabulary:   \(c.vocabulary.count) ids (<unk> + \(c.vocabulary.graphemes.count)): \(sample)\(c.vocabulary.graphemes.count > output.vocabularySample.count ? " ..." : "")")
+        print("vocabulary:   \(c.model.vocabulary.count) ids (<unk> + \(c.model.vocabulary.graphemes.count)): \(sample)\(c.model.vocabulary.graphemes.count > output.vocabularySample.count ? " ..." : "")")
         print("progress:     step \(c.trainerState.step), epoch \(c.trainerState.epoch), \(String(format: "%.0f", c.trainerState.elapsedSeconds)) s of training")
         print("best val:     \(c.trainerState.bestValidationLoss.map { String(format: "%.4f nats/grapheme", $0) } ?? "none yet")")
         if !c.trainerState.history.isEmpty {

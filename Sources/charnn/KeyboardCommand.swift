@@ -1,5 +1,5 @@
 import ArgumentParser
-import CharSampling
+import CharInference
 import CharTokenizer
 
 /// `charnn keyboard`: type in the terminal with live suggestions under the line.

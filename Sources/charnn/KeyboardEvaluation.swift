@@ -1,4 +1,4 @@
-import CharSampling
+import CharInference
 import CharTokenizer
 import Foundation
 
@@ -21,10 +21,10 @@ struct KeyboardEvaluation {
         let predictor = try Predictor(model: loaded.model, tokenizer: loaded.tokenizer)
         let result = try KeyboardSimulation.run(predictor: predictor, text: text, suggestions: 3)
         if json {
-            try printJSON(Output(model: loaded.file.path, text: textPath, suggestions: 3, result: result))
+            try printJSON(Output(model: loaded.url.path, text: textPath, suggestions: 3, result: result))
             return
         }
-        print("model:        \(loaded.file.path)")
+        print("model:        \(loaded.url.path)")
         print("text:         \(textPath)")
         print("graphemes:    \(result.graphemes) (\(result.words) words)")
         print("keystrokes:   \(result.keystrokes) (\(result.typedGraphemes) typed, \(result.acceptedCompletions) suggestions accepted inserting \(result.skippedGraphemes) graphemes)")

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CharSampling
+import CharInference
 import CharTokenizer
 import Foundation
 
@@ -47,7 +47,7 @@ struct PredictCommand: ParsableCommand {
         let next = predictor.nextGraphemes(k: k)
         let completions = predictor.completions(k: k, maxLength: maxLength)
         if json {
-            try printJSON(Output(model: loaded.file.path, text: text, word: predictor.currentWord, next: next,
+            try printJSON(Output(model: loaded.url.path, text: text, word: predictor.currentWord, next: next,
                                  completions: completions, exact: predictor.lastSearchWasExact))
             return
         }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import CharModel
-import CharSampling
+import CharInference
 import CharTokenizer
 import Foundation
 
@@ -80,7 +80,7 @@ struct SampleCommand: ParsableCommand {
             samples.append(generated)
         }
         if json {
-            let output = Output(model: loaded.file.path, seed: baseSeed, options: options(seed: baseSeed), prime: primeText, samples: samples)
+            let output = Output(model: loaded.url.path, seed: baseSeed, options: options(seed: baseSeed), prime: primeText, samples: samples)
             try printJSON(output)
         } else {
             emit("\n")

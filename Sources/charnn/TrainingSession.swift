@@ -1,3 +1,4 @@
+import CharModelFile
 import CharModel
 import CharTokenizer
 import CharTraining
@@ -16,15 +17,15 @@ struct TrainingSession {
     ) throws -> TrainingSession {
         let config = training.apply(to: TrainingConfig())
         try config.validate()
-        let base = try initFrom.map { try TrainingCheckpoint.read(from: LoadedModel.resolve($0)) }
+        let base = try initFrom.map { try TrainingCheckpoint.read(from: RunPointer.resolve($0)) }
         if base != nil && vocabulary.isGiven {
             throw CLIError.failed("--init-from keeps the checkpoint's vocabulary; drop --max-vocab, --min-count, --no-normalize and --unit")
         }
         if let base {
-            let contradicting = model.conflicts(with: base.modelConfig)
+            let contradicting = model.conflicts(with: base.model.config)
             if !contradicting.isEmpty { throw TrainingError.conflictingOptions(contradicting) }
         }
-        let corpus = try TrainingCorpus(path: corpusPath, lossy: vocabulary.lossy, vocabulary: base?.vocabulary,
+        let corpus = try TrainingCorpus(path: corpusPath, lossy: vocabulary.lossy, vocabulary: base?.model.vocabulary,
                                         settings: vocabulary.settings, maxSize: vocabulary.maxVocab, minCount: vocabulary.minCount ?? 1)
         if base != nil && !corpus.unknown.isEmpty {
             let total = corpus.unknown.reduce(0) { $0 + $1.count }
@@ -33,7 +34,7 @@ struct TrainingSession {
         }
         let network: LanguageModel
         if let base {
-            network = try base.makeModel()
+            network = try base.model.makeModel()
         } else {
             network = try LanguageModel(config: model.config(vocabularySize: corpus.vocabulary.count), seed: config.seed)
         }
@@ -54,18 +55,18 @@ struct TrainingSession {
         guard checkpoint.isResumable else {
             throw TrainingError.checkpoint("\(file.path) holds weights only and cannot be resumed; start a new run from it with --init-from")
         }
-        var conflicts = model.conflicts(with: checkpoint.modelConfig) + training.conflicts(with: checkpoint.trainingConfig)
+        var conflicts = model.conflicts(with: checkpoint.model.config) + training.conflicts(with: checkpoint.trainingConfig)
         if vocabulary.isGiven { conflicts.append("vocabulary options") }
         if !conflicts.isEmpty { throw TrainingError.conflictingOptions(conflicts) }
         let config = training.apply(to: checkpoint.trainingConfig)
         try config.validate()
         let corpus = try TrainingCorpus(path: corpusPath ?? checkpoint.corpus.path, lossy: vocabulary.lossy,
-                                        vocabulary: checkpoint.vocabulary, settings: checkpoint.vocabulary.settings,
+                                        vocabulary: checkpoint.model.vocabulary, settings: checkpoint.model.vocabulary.settings,
                                         maxSize: nil, minCount: 1)
         guard corpus.ids.count == checkpoint.corpus.tokenCount else {
             throw TrainingError.runFolder("the corpus \(corpus.record.path) has \(corpus.ids.count) graphemes but the run was trained on \(checkpoint.corpus.tokenCount); resume with the same corpus")
         }
-        let trainer = try Trainer(model: try checkpoint.makeModel(), config: config, ids: corpus.ids,
+        let trainer = try Trainer(model: try checkpoint.model.makeModel(), config: config, ids: corpus.ids,
                                   splits: splits(corpus, config), optimizer: try checkpoint.makeOptimizer(),
                                   state: checkpoint.trainerState, carried: checkpoint.carried)
         log("resuming \(url.path) from \(file.lastPathComponent) at step \(checkpoint.trainerState.step), epoch \(checkpoint.trainerState.epoch)")

@@ -1,3 +1,4 @@
+import CharModelFile
 import CharTraining
 import Foundation
 import Testing
@@ -35,7 +36,7 @@ import Testing
                 // A well-formed, correctly checksummed file whose model configuration is not JSON.
                 let file = try CheckpointFile.read(from: url)
                 var metadata = file.metadata
-                metadata[TrainingCheckpoint.Key.modelConfig] = "{\"layers\": 1,"
+                metadata[ModelFile.Key.modelConfig] = "{\"layers\": 1,"
                 try CheckpointFile.write(tensors: file.tensors, metadata: metadata, to: url)
                 return
             }

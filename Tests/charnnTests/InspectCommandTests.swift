@@ -1,3 +1,4 @@
+import CharModelFile
 import CharTraining
 import Foundation
 import Testing
@@ -67,7 +68,7 @@ import Testing
         #expect(plain.status == 0)
         let lines = plain.stdout.split(separator: "\n")
         #expect(lines[0] == "checkpoint:   \(file.path)")
-        #expect(lines[1] == "format:       version 1, written by charnn \(TrainingCheckpoint.currentVersion)")
+        #expect(lines[1] == "format:       version 1, written by charnn \(ModelFile.currentVersion)")
         #expect(lines[2] == "model:        L=2 H=16 E=16 V=30 dropout=0.25, \(output.parameters) parameters")
         #expect(lines[3].hasPrefix("training:     adam lr=0.002 constant schedule, B=4 S=16, clip 5.0, seed 1"))
         #expect(lines.contains { $0.hasPrefix("vocabulary:   30 ids (<unk> + 29): ") })

@@ -134,7 +134,7 @@ import Testing
         #expect(latest.lastPathComponent == "step-00000001-val-none.safetensors")
         let checkpoint = try TrainingCheckpoint.read(from: latest)
         #expect(checkpoint.trainerState.step == 1)
-        #expect(checkpoint.parameters.allSatisfy { $0.isFinite })
+        #expect(checkpoint.model.parameters.allSatisfy { $0.isFinite })
         #expect(try TrainingScratch.files(scratch.path("run")).filter { $0.hasPrefix("step-") } == [latest.lastPathComponent])
     }
 }

@@ -1,3 +1,4 @@
+import CharModelFile
 import CharTraining
 import Foundation
 
@@ -44,7 +45,7 @@ struct TrainingScratch {
     /// The checkpoint file that a run folder's pointer (`latest` or `best`) names.
     static func checkpoint(_ run: String, _ pointer: String) throws -> URL {
         let folder = URL(fileURLWithPath: run)
-        guard let name = RunFolder(url: folder, keep: 1).pointer(pointer) else { throw Failure.noPointer(run, pointer) }
+        guard let name = RunPointer(rawValue: pointer)?.target(in: folder) else { throw Failure.noPointer(run, pointer) }
         return folder.appendingPathComponent(name)
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import CharModel
-@testable import CharSampling
+@testable import CharInference
 
 private func tinyModel(vocabulary: Int = 12, seed: UInt64 = 4) throws -> LanguageModel {
     try LanguageModel(config: ModelConfig(vocabularySize: vocabulary, embeddingSize: 8, hiddenSize: 16, layers: 2), seed: seed)

@@ -5,7 +5,8 @@ import Darwin
 #endif
 import Foundation
 import Testing
-@testable import CharTraining
+@testable import CharModelFile
+import TestSupport
 
 @Suite struct DurableFileTests {
     private struct ProducerFailed: Error, Equatable {}

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs `body` with a fresh empty directory that is removed afterwards, whatever `body` did to its permissions.
-func withTemporaryDirectory<Result>(_ body: (URL) throws -> Result) throws -> Result {
+public func withTemporaryDirectory<Result>(_ body: (URL) throws -> Result) throws -> Result {
     let directory = FileManager.default.temporaryDirectory
         .appendingPathComponent("charnn-tests-\(UUID().uuidString)", isDirectory: true)
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)
@@ -13,6 +13,6 @@ func withTemporaryDirectory<Result>(_ body: (URL) throws -> Result) throws -> Re
 }
 
 /// The names in `directory`, sorted.
-func contents(of directory: URL) throws -> [String] {
+public func contents(of directory: URL) throws -> [String] {
     try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import CharTraining
+@testable import CharModelFile
+import TestSupport
 
 @Suite struct SafetensorsFileTests {
     /// A file built by hand: `json` as the header (padded to a multiple of 8 unless `pad` is false), then `data`.

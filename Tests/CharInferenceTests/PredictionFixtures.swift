@@ -1,6 +1,6 @@
 import CharModel
 import CharTokenizer
-@testable import CharSampling
+@testable import CharInference
 
 /// Small random models over hand-made vocabularies, and the model's own distributions computed without a Predictor.
 enum PredictionFixtures {

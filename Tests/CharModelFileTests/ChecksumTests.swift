@@ -1,5 +1,5 @@
 import Testing
-@testable import CharTraining
+@testable import CharModelFile
 
 @Suite struct ChecksumTests {
     /// Published XXH64 reference values (seed 0), covering the tail-only path, the 4- and 8-byte tails,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import CharTraining
+@testable import CharModelFile
+import TestSupport
 
 @Suite struct CheckpointFileTests {
     private struct ModelSettings: Codable, Equatable {

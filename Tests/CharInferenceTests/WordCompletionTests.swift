@@ -1,7 +1,7 @@
 import CharModel
 import CharTokenizer
 import Testing
-@testable import CharSampling
+@testable import CharInference
 
 @Suite("Word completions")
 struct WordCompletionTests {

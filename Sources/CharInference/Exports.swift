@@ -1,0 +1,5 @@
+// An app that samples or predicts imports CharInference alone: the network, the tokenizer and the model file come
+// with it.
+@_exported import CharModel
+@_exported import CharModelFile
+@_exported import CharTokenizer
