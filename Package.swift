@@ -49,6 +49,9 @@ let package = Package(
         ),
         .testTarget(name: "CharTokenizerTests", dependencies: ["CharTokenizer"]),
         .testTarget(name: "CharModelTests", dependencies: ["CharModel"]),
+        // The README's library examples, compiled and run by charnnTests.
+        .executableTarget(name: "PredictExample", dependencies: ["CharInference"], path: "Examples/PredictExample"),
+        .executableTarget(name: "SampleExample", dependencies: ["CharInference"], path: "Examples/SampleExample"),
         // Helpers every test target may use.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CharModelFileTests", dependencies: ["CharModelFile", "TestSupport"]),
