@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 // CBLAS's enumerations, fixed by the reference CBLAS header that every implementation follows.
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
@@ -17,7 +18,6 @@ static void *library;
 static sgemm_fn sgemm;
 static sgemv_fn sgemv;
 static string_fn corename;
-static string_fn config;
 static get_threads_fn get_threads;
 static set_threads_fn set_threads;
 
@@ -25,6 +25,13 @@ static set_threads_fn set_threads;
 static const char *const names[] = {"libopenblas.so.0", "libopenblas.so", "libopenblas.0.dylib", "libopenblas.dylib"};
 
 int charnn_blas_open(const char *coretype, char *error, size_t error_size) {
+    if (library) {
+        snprintf(error, error_size, "OpenBLAS is already loaded; close it first");
+        return -1;
+    }
+    // What the environment held, to put back once OpenBLAS has read the core type.
+    const char *held = getenv("OPENBLAS_CORETYPE");
+    char *previous = held ? strdup(held) : NULL;
     if (coretype) setenv("OPENBLAS_CORETYPE", coretype, 1);
     for (size_t i = 0; i < sizeof names / sizeof names[0] && !library; i++) {
         library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
@@ -32,15 +39,18 @@ int charnn_blas_open(const char *coretype, char *error, size_t error_size) {
         if (!library && i == 0) snprintf(error, error_size, "%s", dlerror());
     }
     // The choice is made in the load's constructor; the process's environment goes back to what it was.
-    if (coretype) unsetenv("OPENBLAS_CORETYPE");
+    if (coretype) {
+        if (previous) setenv("OPENBLAS_CORETYPE", previous, 1);
+        else unsetenv("OPENBLAS_CORETYPE");
+    }
+    free(previous);
     if (!library) return -1;
     sgemm = (sgemm_fn)dlsym(library, "cblas_sgemm");
     sgemv = (sgemv_fn)dlsym(library, "cblas_sgemv");
     corename = (string_fn)dlsym(library, "openblas_get_corename");
-    config = (string_fn)dlsym(library, "openblas_get_config");
     get_threads = (get_threads_fn)dlsym(library, "openblas_get_num_threads");
     set_threads = (set_threads_fn)dlsym(library, "openblas_set_num_threads");
-    if (!sgemm || !sgemv || !corename || !config || !get_threads || !set_threads) {
+    if (!sgemm || !sgemv || !corename || !get_threads || !set_threads) {
         snprintf(error, error_size, "the library found has no OpenBLAS/CBLAS entry points");
         charnn_blas_close();
         return -1;
@@ -53,13 +63,12 @@ void charnn_blas_close(void) {
     library = NULL;
     sgemm = NULL;
     sgemv = NULL;
-    corename = config = NULL;
+    corename = NULL;
     get_threads = NULL;
     set_threads = NULL;
 }
 
 const char *charnn_blas_corename(void) { return corename(); }
-const char *charnn_blas_config(void) { return config(); }
 int charnn_blas_threads(void) { return get_threads(); }
 void charnn_blas_set_threads(int count) { set_threads(count); }
 

@@ -29,7 +29,7 @@ uint64_t charnn_cpu_features(void) {
 
     unsigned int maxLeaf = __get_cpuid_max(0, 0);
     if (maxLeaf < 7) return features;
-    __cpuid_count(7, 0, eax, ebx, ecx, edx);
+    __cpuid_count(7, 0, eax, ebx, ecx, edx);  // EBX: AVX2, AVX-512 F/DQ/CD/BW/VL
     unsigned int subleaves = eax;
     if (ebx & bit_AVX2) features |= CHARNN_CPU_AVX2;
     if (!avx512State) return features;
@@ -38,9 +38,8 @@ uint64_t charnn_cpu_features(void) {
     if (ebx & bit_AVX512BW) features |= CHARNN_CPU_AVX512BW;
     if (ebx & bit_AVX512DQ) features |= CHARNN_CPU_AVX512DQ;
     if (ebx & bit_AVX512VL) features |= CHARNN_CPU_AVX512VL;
-    if (edx & (1u << 23)) features |= CHARNN_CPU_AVX512FP16;
     if (subleaves >= 1) {
-        __cpuid_count(7, 1, eax, ebx, ecx, edx);
+        __cpuid_count(7, 1, eax, ebx, ecx, edx);  // EAX bit 5: AVX512_BF16
         if (eax & (1u << 5)) features |= CHARNN_CPU_AVX512BF16;
     }
     return features;
@@ -54,7 +53,6 @@ uint64_t charnn_cpu_features(void) {
 #define HWCAP_ASIMDDP_BIT (1ul << 20)
 #define HWCAP_SVE_BIT (1ul << 22)
 #define HWCAP2_SVE2_BIT (1ul << 1)
-#define HWCAP2_I8MM_BIT (1ul << 13)
 #define HWCAP2_BF16_BIT (1ul << 14)
 
 uint64_t charnn_cpu_features(void) {
@@ -64,7 +62,6 @@ uint64_t charnn_cpu_features(void) {
     if (hwcap & HWCAP_ASIMDDP_BIT) features |= CHARNN_CPU_DOTPROD;
     if (hwcap & HWCAP_SVE_BIT) features |= CHARNN_CPU_SVE;
     if (hwcap2 & HWCAP2_SVE2_BIT) features |= CHARNN_CPU_SVE2;
-    if (hwcap2 & HWCAP2_I8MM_BIT) features |= CHARNN_CPU_I8MM;
     if (hwcap2 & HWCAP2_BF16_BIT) features |= CHARNN_CPU_ARM_BF16;
     return features;
 }
@@ -82,7 +79,6 @@ uint64_t charnn_cpu_features(void) {
     uint64_t features = CHARNN_CPU_NEON;  // every Apple arm64 CPU
     if (has("hw.optional.arm.FEAT_DotProd")) features |= CHARNN_CPU_DOTPROD;
     if (has("hw.optional.arm.FEAT_BF16")) features |= CHARNN_CPU_ARM_BF16;
-    if (has("hw.optional.arm.FEAT_I8MM")) features |= CHARNN_CPU_I8MM;
     return features;
 }
 

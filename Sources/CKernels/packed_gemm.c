@@ -26,8 +26,7 @@ void charnn_pack(const float *b, int ldb, int k, int n, int transposed, float *p
 
 // Each kernel walks C in tiles of MR rows by NP panels, holding the tile in registers while k runs: per k, NP
 // loads of B, MR broadcasts of A and MR x NP fused multiply-adds. The tile functions are inlined with constant
-// MR and NP (the switch below), so that the accumulators stay in registers. (Blocking k so that the part of B
-// that the row tiles share stays in L1 was measured and gave nothing at these shapes.)
+// MR and NP (the switch below), so that the accumulators stay in registers.
 
 #define TILE_CASES(TILE)                                                                        \
     switch (mr * 8 + np) {                                                                                     \
@@ -140,7 +139,9 @@ __attribute__((target("avx2,fma"))) void charnn_packed_gemm_avx2(int m, int n, i
 }
 
 #else
-// Other architectures use BLAS for these products; the entry points exist so that the module links everywhere.
-void charnn_packed_gemm_avx512(int m, int n, int k, const float *a, int lda, const float *packed, float *c, int ldc) {}
-void charnn_packed_gemm_avx2(int m, int n, int k, const float *a, int lda, const float *packed, float *c, int ldc) {}
+#include <stdlib.h>
+// Other architectures run these products on BLAS (StepKernel never chooses these there); the entry points exist
+// so that the module links everywhere.
+void charnn_packed_gemm_avx512(int m, int n, int k, const float *a, int lda, const float *packed, float *c, int ldc) { abort(); }
+void charnn_packed_gemm_avx2(int m, int n, int k, const float *a, int lda, const float *packed, float *c, int ldc) { abort(); }
 #endif

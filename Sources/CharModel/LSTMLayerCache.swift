@@ -37,7 +37,7 @@ final class LSTMLayerCache {
     /// products on CPUs without AVX2) finish rows four at a time and handle the 1 to 3 left over slowly.
     static let recurrentRowMultiple = 4
 
-    init(batchSize: Int, steps: Int, hiddenSize: Int, stepKernel: StepKernel = .current) {
+    init(batchSize: Int, steps: Int, hiddenSize: Int) {
         self.batchSize = batchSize
         self.steps = steps
         let multiple = Self.recurrentRowMultiple
@@ -54,8 +54,8 @@ final class LSTMLayerCache {
         dhNext = carver.take(paddedBatchSize, hiddenSize)
         dcNext = carver.take(batchSize, hiddenSize)
         storage = carver.buffer
-        packedWHHTransposed = PackedMatrix(k: hiddenSize, n: 4 * hiddenSize, kernel: stepKernel)
-        packedWHH = PackedMatrix(k: 4 * hiddenSize, n: hiddenSize, kernel: stepKernel)
+        packedWHHTransposed = PackedMatrix(k: hiddenSize, n: 4 * hiddenSize, kernel: .current)
+        packedWHH = PackedMatrix(k: 4 * hiddenSize, n: hiddenSize, kernel: .current)
     }
 
     /// The per-step products' R rows of a sequence matrix, starting at step t's first row.

@@ -24,11 +24,11 @@ extension Charnn {
     /// instead of ArgumentParser's multi-line usage dump; `--help` and `--version` still go to standard output.
     static func main() {
         do {
-            // Load the BLAS before anything else: its kernel choice sets the environment for a moment (see
-            // BLASBackend), which is only safe while the process has one thread; and a missing library is best said
-            // before any work starts.
-            _ = try BLASBackend.current()
             var command = try parseAsRoot()
+            // Load the BLAS before the command starts: its kernel choice sets the environment for a moment (see
+            // BLASBackend), which is only safe while the process has one thread; and a missing library is best said
+            // before any work starts. Help and the version need none.
+            _ = try BLASBackend.current()
             try command.run()
         } catch {
             exitReporting(error)

@@ -11,8 +11,9 @@
 /// the caller serialises open and close, and nothing may call the routines while they run.
 
 /// Loads OpenBLAS with OPENBLAS_CORETYPE set to `coretype` for the duration of the load, after which the variable
-/// is removed: pass a core type only when the environment sets none, and NULL to leave the choice to the
-/// environment or to OpenBLAS. Returns 0, or -1 with the reason in `error` when the library cannot be loaded.
+/// holds what it held before; NULL leaves the choice to the environment or to OpenBLAS. Setting the variable races
+/// with any thread that reads or writes the environment meanwhile. Returns 0, or -1 with the reason in `error` when
+/// the library cannot be loaded or is loaded already.
 int charnn_blas_open(const char *coretype, char *error, size_t error_size);
 
 /// Unloads OpenBLAS, so that it can be opened again with another core type.
@@ -20,9 +21,6 @@ void charnn_blas_close(void);
 
 /// The kernels OpenBLAS runs, in its own spelling ("Cooperlake", "Haswell").
 const char *charnn_blas_corename(void);
-
-/// OpenBLAS's own version and build options ("OpenBLAS 0.3.21 DYNAMIC_ARCH ...").
-const char *charnn_blas_config(void);
 
 /// How many threads OpenBLAS may use for one call.
 int charnn_blas_threads(void);

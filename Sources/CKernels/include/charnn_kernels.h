@@ -2,8 +2,8 @@
 #define CHARNN_KERNELS_H
 
 /// Matrix products against a right-hand matrix packed once and read many times: the recurrent weights W_hh, which
-/// every step of a window multiplies by a few rows. BLAS repacks its operands on every call, and at these shapes
-/// (R x H times H x 4H, R about 28) that packing and its small-M kernels cost up to half the product.
+/// every step of a window multiplies by a few rows (R x H times H x 4H, R about 28). BLAS repacks its operands on
+/// every call and tunes its kernels for many more rows; docs/performance.md has the measurements.
 ///
 /// The packed layout: B [k, n] as ceil(n / 16) column panels, each [k, 16], columns past n zero. Every kernel reads
 /// it, whatever its vector width.

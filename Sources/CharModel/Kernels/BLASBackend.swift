@@ -11,7 +11,8 @@ import Foundation
 /// a warning when it is weaker than the CPU allows. Apple platforms use Accelerate.
 ///
 /// OpenBLAS reads its core type from the environment while it loads, so the load sets OPENBLAS_CORETYPE for that
-/// moment and removes it again: an app that changes its environment from other threads should call `current` first.
+/// moment and then restores it: an app whose other threads read or change the environment should call `current`
+/// before starting them.
 public struct BLASBackend: Sendable {
     /// What the CPU can do.
     public let features: CPUFeatures
@@ -28,8 +29,10 @@ public struct BLASBackend: Sendable {
         case features
         /// By the user's OPENBLAS_CORETYPE.
         case environment
-        /// By the library itself: Accelerate, or OpenBLAS when no kernel set of `OpenBLASCore` fits or passes.
-        case library
+        /// By OpenBLAS itself, when no kernel set of `OpenBLASCore` fits the CPU or passes the check.
+        case openBLAS
+        /// Accelerate, on Apple platforms, which chooses for itself.
+        case accelerate
     }
 
     /// "AVX-512, AVX512_BF16; OpenBLAS Cooperlake kernels": what `charnn --version` and `charnn bench` report.
@@ -49,7 +52,7 @@ public struct BLASBackend: Sendable {
 
     #if canImport(Accelerate)
     private static func load() throws(BLASError) -> BLASBackend {
-        BLASBackend(features: .current, kernels: "Accelerate", choice: .library, warnings: [])
+        BLASBackend(features: .current, kernels: "Accelerate", choice: .accelerate, warnings: [])
     }
     #else
     private static func load() throws(BLASError) -> BLASBackend {
@@ -78,9 +81,16 @@ public struct BLASBackend: Sendable {
             }
             return .passed
         }
-        if selection.core == nil { try open(nil) }
+        var warnings = selection.warning.map { [$0] } ?? []
+        if selection.core == nil {
+            try open(nil)
+            if let problem = BLASCheck.firstDisagreement(of: .system) {
+                warnings.append("charnn: OpenBLAS's own choice of kernels (\(String(cString: charnn_blas_corename()))) disagrees with "
+                                + "a plain reference product too (\(problem)); results may be wrong")
+            }
+        }
         return BLASBackend(features: features, kernels: "OpenBLAS " + String(cString: charnn_blas_corename()),
-                           choice: selection.core == nil ? .library : .features, warnings: selection.warning.map { [$0] } ?? [])
+                           choice: selection.core == nil ? .openBLAS : .features, warnings: warnings)
     }
 
     private static func open(_ core: String?) throws(BLASError) {

@@ -9,28 +9,26 @@ public struct CPUFeatures: OptionSet, Sendable, Hashable {
     public init(rawValue: UInt64) { self.rawValue = rawValue }
 
     // x86-64
-    public static let sse3 = CPUFeatures(rawValue: UInt64(CHARNN_CPU_SSE3))
-    public static let ssse3 = CPUFeatures(rawValue: UInt64(CHARNN_CPU_SSSE3))
-    public static let sse41 = CPUFeatures(rawValue: UInt64(CHARNN_CPU_SSE41))
-    public static let sse42 = CPUFeatures(rawValue: UInt64(CHARNN_CPU_SSE42))
-    public static let avx = CPUFeatures(rawValue: UInt64(CHARNN_CPU_AVX))
-    public static let fma = CPUFeatures(rawValue: UInt64(CHARNN_CPU_FMA))
-    public static let avx2 = CPUFeatures(rawValue: UInt64(CHARNN_CPU_AVX2))
-    public static let avx512f = CPUFeatures(rawValue: UInt64(CHARNN_CPU_AVX512F))
-    public static let avx512cd = CPUFeatures(rawValue: UInt64(CHARNN_CPU_AVX512CD))
-    public static let avx512bw = CPUFeatures(rawValue: UInt64(CHARNN_CPU_AVX512BW))
-    public static let avx512dq = CPUFeatures(rawValue: UInt64(CHARNN_CPU_AVX512DQ))
-    public static let avx512vl = CPUFeatures(rawValue: UInt64(CHARNN_CPU_AVX512VL))
-    public static let avx512bf16 = CPUFeatures(rawValue: UInt64(CHARNN_CPU_AVX512BF16))
-    public static let avx512fp16 = CPUFeatures(rawValue: UInt64(CHARNN_CPU_AVX512FP16))
+    public static let sse3 = CPUFeatures(rawValue: CHARNN_CPU_SSE3)
+    public static let ssse3 = CPUFeatures(rawValue: CHARNN_CPU_SSSE3)
+    public static let sse41 = CPUFeatures(rawValue: CHARNN_CPU_SSE41)
+    public static let sse42 = CPUFeatures(rawValue: CHARNN_CPU_SSE42)
+    public static let avx = CPUFeatures(rawValue: CHARNN_CPU_AVX)
+    public static let fma = CPUFeatures(rawValue: CHARNN_CPU_FMA)
+    public static let avx2 = CPUFeatures(rawValue: CHARNN_CPU_AVX2)
+    public static let avx512f = CPUFeatures(rawValue: CHARNN_CPU_AVX512F)
+    public static let avx512cd = CPUFeatures(rawValue: CHARNN_CPU_AVX512CD)
+    public static let avx512bw = CPUFeatures(rawValue: CHARNN_CPU_AVX512BW)
+    public static let avx512dq = CPUFeatures(rawValue: CHARNN_CPU_AVX512DQ)
+    public static let avx512vl = CPUFeatures(rawValue: CHARNN_CPU_AVX512VL)
+    public static let avx512bf16 = CPUFeatures(rawValue: CHARNN_CPU_AVX512BF16)
 
     // AArch64
-    public static let neon = CPUFeatures(rawValue: UInt64(CHARNN_CPU_NEON))
-    public static let dotProduct = CPUFeatures(rawValue: UInt64(CHARNN_CPU_DOTPROD))
-    public static let sve = CPUFeatures(rawValue: UInt64(CHARNN_CPU_SVE))
-    public static let sve2 = CPUFeatures(rawValue: UInt64(CHARNN_CPU_SVE2))
-    public static let armBF16 = CPUFeatures(rawValue: UInt64(CHARNN_CPU_ARM_BF16))
-    public static let int8MatrixMultiply = CPUFeatures(rawValue: UInt64(CHARNN_CPU_I8MM))
+    public static let neon = CPUFeatures(rawValue: CHARNN_CPU_NEON)
+    public static let dotProduct = CPUFeatures(rawValue: CHARNN_CPU_DOTPROD)
+    public static let sve = CPUFeatures(rawValue: CHARNN_CPU_SVE)
+    public static let sve2 = CPUFeatures(rawValue: CHARNN_CPU_SVE2)
+    public static let armBF16 = CPUFeatures(rawValue: CHARNN_CPU_ARM_BF16)
 
     /// The AVX-512 subsets that every AVX-512 CPU since Skylake-SP has, and that AVX-512 BLAS kernels assume.
     public static let avx512: CPUFeatures = [.avx512f, .avx512cd, .avx512bw, .avx512dq, .avx512vl]

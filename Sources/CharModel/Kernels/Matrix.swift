@@ -1,7 +1,8 @@
 /// A row-major Float32 matrix view: a pointer and a shape, no ownership.
 ///
 /// Views point into a `FloatBuffer` that outlives them; they cost nothing to make, so the math can slice buffers into
-/// per-step blocks (`rows(_:)`) without copying. Every matrix product goes through BLAS (`BLASBackend`).
+/// per-step blocks (`rows(_:)`) without copying. `gemm` and `gemv` go through BLAS (`BLASBackend`); the per-step
+/// recurrent products have kernels of their own (`PackedMatrix`).
 public struct Matrix {
     /// The first element.
     public let base: UnsafeMutablePointer<Float>
