@@ -60,15 +60,12 @@ public struct CheckpointFile: Sendable {
             throw CheckpointError.missingMetadata(path: path, key: formatVersionKey)
         }
         guard version == formatVersion else { throw CheckpointError.unsupportedVersion(path: path, version: version) }
-        guard let stored = file.metadata[checksumKey] else {
+        guard file.metadata[checksumKey] != nil else {
             throw CheckpointError.missingMetadata(path: path, key: checksumKey)
         }
+        try verifyChecksum(of: file, path: path)
         var unsigned = file.metadata
         unsigned[checksumKey] = nil
-        let computed = checksum(of: try SafetensorsFile(tensors: file.tensors, metadata: unsigned))
-        guard computed == stored else {
-            throw CheckpointError.checksumMismatch(path: path, stored: stored, computed: computed)
-        }
         unsigned[formatVersionKey] = nil
         return CheckpointFile(path: path, metadata: unsigned, contents: file)
     }
@@ -109,6 +106,19 @@ public struct CheckpointFile: Sendable {
             return String(decoding: try encoder.encode(value), as: UTF8.self)
         } catch {
             throw CheckpointError.unencodableMetadata(type: String(describing: T.self), reason: describe(error))
+        }
+    }
+
+    /// Checks `file` against the checksum its metadata records, if it records one.
+    ///
+    /// - Throws: `CheckpointError.checksumMismatch` if the contents do not hash to it.
+    public static func verifyChecksum(of file: SafetensorsFile, path: String) throws {
+        guard let stored = file.metadata[checksumKey] else { return }
+        var unsigned = file.metadata
+        unsigned[checksumKey] = nil
+        let computed = checksum(of: try SafetensorsFile(tensors: file.tensors, metadata: unsigned))
+        guard computed == stored else {
+            throw CheckpointError.checksumMismatch(path: path, stored: stored, computed: computed)
         }
     }
 

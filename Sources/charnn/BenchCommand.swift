@@ -25,8 +25,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seconds to spend on each measurement.") var seconds = 4.0
     @Option(help: "BLAS threads (default: the number of cores).") var threads: Int?
     @Option(parsing: .upToNextOption, help: "Measurements to run: gemm, train, sample, predict, tokenize.") var only: [BenchItem] = BenchItem.allCases
-    @Option(help: ArgumentHelp("The model the predictor is timed with (default: the shipped model).", valueName: "path"))
-    var model: String?
+    @OptionGroup(title: "The model the predictor is timed with") var model: ModelSource
     @Option(help: ArgumentHelp("The text the tokenizer is timed on.", valueName: "file"))
     var corpus = "../shared/corpora/tinyshakespeare.txt"
     @Flag(help: "Print JSON instead of a table.") var json = false
@@ -60,7 +59,8 @@ struct BenchCommand: ParsableCommand {
                          "--batch-size", "\(batchSize)", "--seq-length", "\(sequenceLength)",
                          "--vocab-size", "\(vocabularySize)", "--seconds", "\(seconds)", "--corpus", corpus]
         if let threads { arguments += ["--threads", "\(threads)"] }
-        if let model { arguments += ["--model", model] }
+        if let path = model.model { arguments += ["--model", path] }
+        if let vocabulary = model.vocabulary { arguments += ["--vocabulary", vocabulary] }
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -92,7 +92,7 @@ struct BenchCommand: ParsableCommand {
             let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
             result = BenchResult(item: "sample", value: try Benchmarks.samplingMicroseconds(config: config, seconds: seconds), unit: "us/char")
         case .predict:
-            let loaded = try LoadedModel.load(model)
+            let loaded = try model.load()
             let text = String(decoding: FileManager.default.contents(atPath: corpus) ?? Data(), as: UTF8.self)
             let latency = try Benchmarks.predictorLatency(model: loaded.model, tokenizer: loaded.tokenizer, text: text)
             let memory = Benchmarks.peakResidentMegabytes()

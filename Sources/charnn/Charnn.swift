@@ -11,7 +11,7 @@ struct Charnn: ParsableCommand {
         version: versionReport,
         subcommands: [
             TrainCommand.self, SampleCommand.self, PredictCommand.self, KeyboardCommand.self, EvalCommand.self,
-            InspectCommand.self, ExportCommand.self, VocabCommand.self, BenchCommand.self,
+            InspectCommand.self, ExportCommand.self, ImportCommand.self, VocabCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -16,7 +16,7 @@ struct EvalCommand: ParsableCommand {
         """
     )
 
-    @Option(help: ArgumentHelp("A checkpoint file or a run folder (its best checkpoint).", valueName: "path")) var model: String?
+    @OptionGroup var model: ModelSource
     @Argument(help: "A UTF-8 text file (or - for standard input). With --split, defaults to the run's corpus.") var text: String?
     @Option(help: "Measure only this split of the text, cut as the model's training cut it: train, validation or test.")
     var split: SplitName?
@@ -46,9 +46,9 @@ struct EvalCommand: ParsableCommand {
         if keyboard {
             guard split == nil else { throw CLIError.failed("--keyboard simulates typing a text file; it cannot be combined with --split") }
             guard let text else { throw CLIError.failed("name the text to type: charnn eval --keyboard --model M TEXT_FILE") }
-            return try KeyboardEvaluation(modelPath: model, textPath: text, json: json).run()
+            return try KeyboardEvaluation(model: model, textPath: text, json: json).run()
         }
-        let loaded = try LoadedModel.load(model)
+        let loaded = try model.load()
         // A split is cut from the run's corpus as its training cut it: both are recorded in the checkpoint.
         let run = try split.map { _ in try TrainingCheckpoint.read(from: loaded.url) }
         guard let path = text ?? run?.corpus.path else {

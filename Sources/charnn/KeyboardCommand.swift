@@ -14,7 +14,7 @@ struct KeyboardCommand: ParsableCommand {
         """
     )
 
-    @Option(help: ArgumentHelp("A checkpoint file or a run folder (its best checkpoint).", valueName: "path")) var model: String?
+    @OptionGroup var model: ModelSource
     @Option(help: ArgumentHelp("Longest completion, in graphemes.", valueName: "n")) var maxLength = 16
 
     /// Graphemes of the text shown on the line (the newest).
@@ -30,7 +30,7 @@ struct KeyboardCommand: ParsableCommand {
         guard RawTerminal.isInteractive else {
             throw CLIError.failed("charnn keyboard needs a terminal on standard input and output; for scripts use charnn predict TEXT")
         }
-        let loaded = try LoadedModel.load(model)
+        let loaded = try model.load()
         let predictor = try Predictor(model: loaded.model, tokenizer: loaded.tokenizer)
         let terminal = try RawTerminal.enter()
         defer { terminal.restore() }

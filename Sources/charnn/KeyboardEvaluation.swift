@@ -4,7 +4,7 @@ import Foundation
 
 /// `charnn eval --keyboard`: simulates typing a text file with 3 completion suggestions (see `KeyboardSimulation`).
 struct KeyboardEvaluation {
-    var modelPath: String?
+    var model: ModelSource
     var textPath: String
     var json: Bool
 
@@ -16,7 +16,7 @@ struct KeyboardEvaluation {
     }
 
     func run() throws {
-        let loaded = try LoadedModel.load(modelPath)
+        let loaded = try model.load()
         let text = try CorpusReader().read(textPath).text
         let predictor = try Predictor(model: loaded.model, tokenizer: loaded.tokenizer)
         let result = try KeyboardSimulation.run(predictor: predictor, text: text, suggestions: 3)

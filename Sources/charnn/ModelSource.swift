@@ -1,13 +1,19 @@
+import ArgumentParser
 import CharInference
 import Foundation
 
-/// How the commands find the model they use: `--model`, else the shipped default.
-enum LoadedModel {
-    /// The model at `path` (see `TrainedModel.load`), or without a path the shipped default model. A model segmented
-    /// under another Unicode version gets a warning.
-    static func load(_ path: String?) throws -> TrainedModel {
-        let loaded = try TrainedModel.load(from: path.map { try RunPointer.resolve($0) } ?? defaultModel())
-        if let warning = loaded.segmentationWarning { log("warning: \(loaded.url.path): \(warning)") }
+/// The model a command uses: `--model`, else the shipped default; `--vocabulary` for a PyTorch model's tokens.
+struct ModelSource: ParsableArguments {
+    @Option(help: ArgumentHelp("A model file, a checkpoint, a run folder (its best checkpoint) or a PyTorch model (default: the shipped model).", valueName: "path"))
+    var model: String?
+    @Option(help: ArgumentHelp("A PyTorch model's tokens in index order, as a JSON list of strings, when its file has none.", valueName: "file"))
+    var vocabulary: String?
+
+    /// The model, with its warnings written to standard error.
+    func load() throws -> TrainedModel {
+        let tokens = try vocabulary.map { try ModelFile.readTokens(from: URL(fileURLWithPath: $0)) }
+        let loaded = try TrainedModel.load(from: model.map { try RunPointer.resolve($0) } ?? Self.defaultModel(), vocabulary: tokens)
+        for warning in loaded.warnings { log("warning: \(loaded.url.path): \(warning)") }
         return loaded
     }
 

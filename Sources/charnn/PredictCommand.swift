@@ -16,7 +16,7 @@ struct PredictCommand: ParsableCommand {
         """
     )
 
-    @Option(help: ArgumentHelp("A checkpoint file or a run folder (its best checkpoint).", valueName: "path")) var model: String?
+    @OptionGroup var model: ModelSource
     @Option(help: ArgumentHelp("Suggestions of each kind.", valueName: "n")) var k = 5
     @Option(help: ArgumentHelp("Longest completion, in graphemes.", valueName: "n")) var maxLength = 16
     @Flag(help: "Print the result as JSON.") var json = false
@@ -39,7 +39,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try LoadedModel.load(model)
+        let loaded = try model.load()
         // One answer, not one per keystroke: a search budget large enough to be exact nearly always.
         let predictor = try Predictor(model: loaded.model, tokenizer: loaded.tokenizer,
                                       configuration: Predictor.Configuration(searchBudget: 256))

@@ -16,7 +16,7 @@ struct SampleCommand: ParsableCommand {
         """
     )
 
-    @Option(help: ArgumentHelp("A checkpoint file or a run folder (its best checkpoint).", valueName: "path")) var model: String?
+    @OptionGroup var model: ModelSource
     @Option(name: [.short, .long], help: ArgumentHelp("Graphemes to generate per sample.", valueName: "n")) var length = 500
     @Option(name: [.short, .long], help: "Temperature: below 1 is more conservative, above 1 wilder, 0 always picks the most likely.")
     var temperature: Float = 0.8
@@ -55,7 +55,7 @@ struct SampleCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try LoadedModel.load(model)
+        let loaded = try model.load()
         let primeText = try primeFile.map { try CorpusReader().read($0).text } ?? prime ?? ""
         let primeIDs = try primeIDs(primeText, tokenizer: loaded.tokenizer)
         let baseSeed = seed ?? UInt64.random(in: 0...UInt64(UInt32.max))

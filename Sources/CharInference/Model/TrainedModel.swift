@@ -10,20 +10,21 @@ public struct TrainedModel {
     public let file: ModelFile
     /// Where it was read from.
     public let url: URL
+    /// What the user should hear about the file: a PyTorch model without a checksum, or one segmented under
+    /// another Unicode version than this process's ICU, whose grapheme clusters may differ.
+    public let warnings: [String]
 
-    /// The model at `path`: a model file or training checkpoint, or a run folder (its `best` checkpoint, else its
-    /// `latest`).
-    public static func load(_ path: String) throws -> TrainedModel {
-        try load(from: RunPointer.resolve(path))
+    /// The model at `path`: a model file or training checkpoint, a run folder (its `best` checkpoint, else its
+    /// `latest`), or a PyTorch model (see `ModelFile.read(from:vocabulary:)`) with its token list in `vocabulary`
+    /// when its file has none.
+    public static func load(_ path: String, vocabulary: [String]? = nil) throws -> TrainedModel {
+        try load(from: RunPointer.resolve(path), vocabulary: vocabulary)
     }
 
     /// The model in the file at `url`.
-    public static func load(from url: URL) throws -> TrainedModel {
-        let file = try ModelFile.read(from: url)
-        return TrainedModel(model: try file.makeModel(), tokenizer: try Tokenizer(vocabulary: file.vocabulary), file: file, url: url)
+    public static func load(from url: URL, vocabulary: [String]? = nil) throws -> TrainedModel {
+        let (file, warnings) = try ModelFile.read(from: url, vocabulary: vocabulary)
+        return TrainedModel(model: try file.makeModel(), tokenizer: try Tokenizer(vocabulary: file.vocabulary), file: file, url: url,
+                            warnings: warnings + [file.vocabulary.segmentationWarning()].compactMap { $0 })
     }
-
-    /// A warning when the model's corpus was segmented under another Unicode version than this process's ICU,
-    /// whose grapheme clusters may differ.
-    public var segmentationWarning: String? { file.vocabulary.segmentationWarning() }
 }
