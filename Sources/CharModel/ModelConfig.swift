@@ -11,6 +11,14 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Probability of zeroing a unit between stacked layers, in training only (as PyTorch's `nn.LSTM(dropout:)`).
     public var dropout: Float
 
+    /// The hidden size `charnn train` uses when none is given; the embedding size follows it.
+    public static let defaultHiddenSize = 256
+    /// The number of layers `charnn train` uses when none is given.
+    public static let defaultLayers = 2
+    /// The dropout `charnn train` uses when none is given. A configuration built in code says its own (`init`
+    /// takes 0, no dropout, unless told).
+    public static let defaultDropout: Float = 0.25
+
     /// A configuration; call `validate()` before building a model from user input.
     public init(vocabularySize: Int, embeddingSize: Int, hiddenSize: Int, layers: Int, dropout: Float = 0) {
         self.vocabularySize = vocabularySize

@@ -3,10 +3,13 @@ import CharModel
 
 /// The network's shape on the command line.
 struct ModelOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Hidden size H of each LSTM layer (default 256).", valueName: "n")) var hiddenSize: Int?
-    @Option(help: ArgumentHelp("Number of stacked LSTM layers L (default 2).", valueName: "n")) var layers: Int?
+    @Option(help: ArgumentHelp("Hidden size H of each LSTM layer (default \(ModelConfig.defaultHiddenSize)).", valueName: "n"))
+    var hiddenSize: Int?
+    @Option(help: ArgumentHelp("Number of stacked LSTM layers L (default \(ModelConfig.defaultLayers)).", valueName: "n"))
+    var layers: Int?
     @Option(help: ArgumentHelp("Embedding size E (default: the hidden size).", valueName: "n")) var embeddingSize: Int?
-    @Option(help: ArgumentHelp("Dropout between layers, in [0, 1) (default 0.25).", valueName: "p")) var dropout: Float?
+    @Option(help: ArgumentHelp("Dropout between layers, in [0, 1) (default \(ModelConfig.defaultDropout)).", valueName: "p"))
+    var dropout: Float?
 
     /// Checks what `ModelConfig.validate` cannot attribute: an unset embedding size follows the hidden size, so a
     /// hidden size of 0 would otherwise be reported as a bad embedding size.
@@ -27,8 +30,8 @@ struct ModelOptions: ParsableArguments {
     }
 
     func config(vocabularySize: Int) -> ModelConfig {
-        let h = hiddenSize ?? 256
+        let h = hiddenSize ?? ModelConfig.defaultHiddenSize
         return ModelConfig(vocabularySize: vocabularySize, embeddingSize: embeddingSize ?? h, hiddenSize: h,
-                           layers: layers ?? 2, dropout: dropout ?? 0.25)
+                           layers: layers ?? ModelConfig.defaultLayers, dropout: dropout ?? ModelConfig.defaultDropout)
     }
 }

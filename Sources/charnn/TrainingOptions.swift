@@ -3,76 +3,100 @@ import CharTraining
 
 /// How to train, on the command line. Every option is optional so that a resume can tell which were given.
 struct TrainingOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Parallel streams per batch B (default 50).", valueName: "n")) var batchSize: Int?
-    @Option(help: ArgumentHelp("Steps per window of back-propagation S (default 50).", valueName: "n")) var seqLength: Int?
-    @Option(help: ArgumentHelp("Stop after n epochs (default 20).", valueName: "n")) var maxEpochs: Int?
+    private static let defaults = TrainingConfig()
+
+    @Option(help: ArgumentHelp("Parallel streams per batch B (default \(defaults.batchSize)).", valueName: "n")) var batchSize: Int?
+    @Option(help: ArgumentHelp("Steps per window of back-propagation S (default \(defaults.sequenceLength)).", valueName: "n")) var seqLength: Int?
+    @Option(help: ArgumentHelp("Stop after n epochs (default \(defaults.maxEpochs)).", valueName: "n")) var maxEpochs: Int?
     @Option(help: ArgumentHelp("Stop after n iterations.", valueName: "n")) var maxIterations: Int?
     @Option(help: ArgumentHelp("Stop after this much training time: 600, 90s, 10m, 1.5h.", valueName: "time")) var maxTime: DurationArgument?
-    @Option(help: "Optimizer: adam (default), rmsprop or sgd.") var optimizer: OptimizerKind?
-    @Option(name: .customLong("lr"), help: ArgumentHelp("Learning rate (default 0.002).", valueName: "rate")) var learningRate: Float?
-    @Option(help: ArgumentHelp("Learning-rate schedule: constant (default), step or cosine.", valueName: "kind")) var schedule: ScheduleKind?
-    @Option(help: ArgumentHelp("Step schedule: decay every n epochs (default 5).", valueName: "n")) var decayEvery: Int?
-    @Option(help: ArgumentHelp("Step schedule: multiply the rate by f (default 0.5).", valueName: "f")) var decayFactor: Float?
-    @Option(help: ArgumentHelp("Cosine schedule: final rate as a fraction of the first (default 0.05).", valueName: "f")) var minLrFactor: Float?
-    @Option(help: ArgumentHelp("SGD momentum (default 0.9).", valueName: "m")) var momentum: Float?
-    @Option(help: ArgumentHelp("Decoupled weight decay (default 0).", valueName: "w")) var weightDecay: Float?
-    @Option(help: ArgumentHelp("Clip the global gradient norm at this (default 5; 0 = off).", valueName: "norm")) var clip: Float?
-    @Option(help: ArgumentHelp("Fraction of the corpus for training (default 0.9).", valueName: "f")) var trainFraction: Double?
-    @Option(help: ArgumentHelp("Fraction for validation, after the training part (default 0.05).", valueName: "f")) var valFraction: Double?
-    @Option(help: ArgumentHelp("Evaluate on the validation split every n iterations (default 500).", valueName: "n")) var evalEvery: Int?
-    @Option(help: ArgumentHelp("Save a checkpoint every n iterations (default 1000).", valueName: "n")) var checkpointEvery: Int?
-    @Option(help: ArgumentHelp("Periodic checkpoints to keep (default 3).", valueName: "n")) var keep: Int?
+    @Option(help: "Optimizer: \(list(OptimizerKind.allCases, default: defaults.optimizer)).") var optimizer: OptimizerKind?
+    @Option(name: .customLong("lr"), help: ArgumentHelp("Learning rate (default \(defaults.learningRate)).", valueName: "rate")) var learningRate: Float?
+    @Option(help: ArgumentHelp("Learning-rate schedule: \(list(ScheduleKind.allCases, default: defaults.schedule)).", valueName: "kind"))
+    var schedule: ScheduleKind?
+    @Option(help: ArgumentHelp("Step schedule: decay every n epochs (default \(defaults.decayEveryEpochs)).", valueName: "n")) var decayEvery: Int?
+    @Option(help: ArgumentHelp("Step schedule: multiply the rate by f (default \(defaults.decayFactor)).", valueName: "f")) var decayFactor: Float?
+    @Option(help: ArgumentHelp("Cosine schedule: final rate as a fraction of the first (default \(defaults.minLearningRateFactor)).", valueName: "f"))
+    var minLrFactor: Float?
+    @Option(help: ArgumentHelp("SGD momentum (default \(defaults.momentum)).", valueName: "m")) var momentum: Float?
+    @Option(help: ArgumentHelp("Decoupled weight decay (default \(number(defaults.weightDecay))).", valueName: "w")) var weightDecay: Float?
+    @Option(help: ArgumentHelp("Clip the global gradient norm at this (default \(number(defaults.gradientClip)); 0 = off).", valueName: "norm"))
+    var clip: Float?
+    @Option(help: ArgumentHelp("Fraction of the corpus for training (default \(defaults.trainFraction)).", valueName: "f")) var trainFraction: Double?
+    @Option(help: ArgumentHelp("Fraction for validation, after the training part (default \(defaults.validationFraction)).", valueName: "f"))
+    var valFraction: Double?
+    @Option(help: ArgumentHelp("Evaluate on the validation split every n iterations (default \(defaults.evaluateEvery)).", valueName: "n"))
+    var evalEvery: Int?
+    @Option(help: ArgumentHelp("Save a checkpoint every n iterations (default \(defaults.checkpointEvery)).", valueName: "n")) var checkpointEvery: Int?
+    @Option(help: ArgumentHelp("Periodic checkpoints to keep (default \(defaults.keepCheckpoints)).", valueName: "n")) var keep: Int?
     @Option(help: ArgumentHelp("Stop when validation has not improved for n evaluations.", valueName: "n")) var patience: Int?
-    @Option(help: ArgumentHelp("Seed for initialisation and dropout (default 1).", valueName: "n")) var seed: UInt64?
+    @Option(help: ArgumentHelp("Seed for initialisation and dropout (default \(defaults.seed)).", valueName: "n")) var seed: UInt64?
+
+    /// One option: its flag, and how it sets and compares its field of `TrainingConfig`.
+    private struct Field {
+        let flag: String
+        let apply: (TrainingOptions, inout TrainingConfig) -> Void
+        let differs: (TrainingConfig, TrainingConfig) -> Bool
+        /// Whether a resumed run may take a new value: only the options that say when to stop.
+        let changesOnResume: Bool
+
+        init<T: Equatable>(_ flag: String, _ option: KeyPath<TrainingOptions, T?>, _ field: WritableKeyPath<TrainingConfig, T>,
+                           changesOnResume: Bool = false) {
+            self.flag = flag
+            apply = { options, config in if let value = options[keyPath: option] { config[keyPath: field] = value } }
+            differs = { $0[keyPath: field] != $1[keyPath: field] }
+            self.changesOnResume = changesOnResume
+        }
+
+        init<T: Equatable>(_ flag: String, _ option: KeyPath<TrainingOptions, T?>, _ field: WritableKeyPath<TrainingConfig, T?>,
+                           changesOnResume: Bool = false) {
+            self.flag = flag
+            apply = { options, config in if let value = options[keyPath: option] { config[keyPath: field] = value } }
+            differs = { $0[keyPath: field] != $1[keyPath: field] }
+            self.changesOnResume = changesOnResume
+        }
+    }
+
+    /// Every option and the field it sets: the one list that `apply` and `conflicts` read.
+    private static var fields: [Field] {[
+        Field("--batch-size", \.batchSize, \.batchSize), Field("--seq-length", \.seqLength, \.sequenceLength),
+        Field("--max-epochs", \.maxEpochs, \.maxEpochs, changesOnResume: true),
+        Field("--max-iterations", \.maxIterations, \.maxIterations, changesOnResume: true),
+        Field("--max-time", \.maxTime?.seconds, \.maxSeconds, changesOnResume: true),
+        Field("--optimizer", \.optimizer, \.optimizer), Field("--lr", \.learningRate, \.learningRate),
+        Field("--schedule", \.schedule, \.schedule), Field("--decay-every", \.decayEvery, \.decayEveryEpochs),
+        Field("--decay-factor", \.decayFactor, \.decayFactor), Field("--min-lr-factor", \.minLrFactor, \.minLearningRateFactor),
+        Field("--momentum", \.momentum, \.momentum), Field("--weight-decay", \.weightDecay, \.weightDecay),
+        Field("--clip", \.clip, \.gradientClip), Field("--train-fraction", \.trainFraction, \.trainFraction),
+        Field("--val-fraction", \.valFraction, \.validationFraction), Field("--eval-every", \.evalEvery, \.evaluateEvery),
+        Field("--checkpoint-every", \.checkpointEvery, \.checkpointEvery), Field("--keep", \.keep, \.keepCheckpoints),
+        Field("--patience", \.patience, \.patience), Field("--seed", \.seed, \.seed),
+    ]}
 
     /// `base` with every option given applied.
     func apply(to base: TrainingConfig) -> TrainingConfig {
-        var c = base
-        func set<T>(_ value: T?, _ path: WritableKeyPath<TrainingConfig, T>) { if let value { c[keyPath: path] = value } }
-        set(batchSize, \.batchSize)
-        set(seqLength, \.sequenceLength)
-        set(maxEpochs, \.maxEpochs)
-        if let maxIterations { c.maxIterations = maxIterations }
-        if let maxTime { c.maxSeconds = maxTime.seconds }
-        set(optimizer, \.optimizer)
-        set(learningRate, \.learningRate)
-        set(schedule, \.schedule)
-        set(decayEvery, \.decayEveryEpochs)
-        set(decayFactor, \.decayFactor)
-        set(minLrFactor, \.minLearningRateFactor)
-        set(momentum, \.momentum)
-        set(weightDecay, \.weightDecay)
-        set(clip, \.gradientClip)
-        set(trainFraction, \.trainFraction)
-        set(valFraction, \.validationFraction)
-        set(evalEvery, \.evaluateEvery)
-        set(checkpointEvery, \.checkpointEvery)
-        set(keep, \.keepCheckpoints)
-        if let patience { c.patience = patience }
-        set(seed, \.seed)
-        return c
+        var config = base
+        for field in Self.fields { field.apply(self, &config) }
+        return config
     }
 
     /// The flags given that would change `saved` in anything but when to stop (--max-epochs, --max-iterations and
     /// --max-time may extend or shorten a resumed run).
     func conflicts(with saved: TrainingConfig) -> [String] {
         let wanted = apply(to: saved)
-        let checks: [(String, Bool)] = [
-            ("--batch-size", wanted.batchSize != saved.batchSize), ("--seq-length", wanted.sequenceLength != saved.sequenceLength),
-            ("--optimizer", wanted.optimizer != saved.optimizer), ("--lr", wanted.learningRate != saved.learningRate),
-            ("--schedule", wanted.schedule != saved.schedule), ("--decay-every", wanted.decayEveryEpochs != saved.decayEveryEpochs),
-            ("--decay-factor", wanted.decayFactor != saved.decayFactor),
-            ("--min-lr-factor", wanted.minLearningRateFactor != saved.minLearningRateFactor),
-            ("--momentum", wanted.momentum != saved.momentum), ("--weight-decay", wanted.weightDecay != saved.weightDecay),
-            ("--clip", wanted.gradientClip != saved.gradientClip), ("--train-fraction", wanted.trainFraction != saved.trainFraction),
-            ("--val-fraction", wanted.validationFraction != saved.validationFraction),
-            ("--eval-every", wanted.evaluateEvery != saved.evaluateEvery),
-            ("--checkpoint-every", wanted.checkpointEvery != saved.checkpointEvery),
-            ("--keep", wanted.keepCheckpoints != saved.keepCheckpoints), ("--patience", wanted.patience != saved.patience),
-            ("--seed", wanted.seed != saved.seed),
-        ]
-        return checks.filter(\.1).map(\.0)
+        return Self.fields.filter { !$0.changesOnResume && $0.differs(wanted, saved) }.map(\.flag)
     }
+}
+
+/// "adam (default), rmsprop or sgd".
+private func list<T: RawRepresentable & Equatable>(_ cases: [T], default chosen: T) -> String where T.RawValue == String {
+    let names = cases.map { $0.rawValue + ($0 == chosen ? " (default)" : "") }
+    return names.dropLast().joined(separator: ", ") + " or " + names.last!
+}
+
+/// A default as a person writes it: 5 and 0, not 5.0 and 0.0.
+private func number(_ value: Float) -> String {
+    value == value.rounded() ? String(Int(value)) : "\(value)"
 }
 
 extension OptimizerKind: ExpressibleByArgument {}
