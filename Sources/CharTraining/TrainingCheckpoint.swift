@@ -23,7 +23,7 @@ public struct CorpusRecord: Codable, Equatable, Sendable {
 /// Everything one training checkpoint holds, decoded: the model file, and (unless it holds weights only) the
 /// optimizer's moments, the carried state and the trainer state that make a resume exact.
 ///
-/// On disk (safetensors, see README "Checkpoint format"), the model file's tensors and metadata (`ModelFile`) and:
+/// On disk (safetensors, see docs/checkpoint-format.md), the model file's tensors and metadata (`ModelFile`) and:
 ///
 ///     optimizer.<slot>.<parameter name>             the optimizer's moments (exp_avg, exp_avg_sq, ...), F32
 ///     trainer.state_h, trainer.state_c              [L, B, H] the recurrent state carried to the next window, F32
