@@ -5,18 +5,10 @@
 ///     loss = Σ_p (B_p / B) loss_p                    gradients += Σ_p (B_p / B) gradients_p
 ///
 /// The streams of a window never meet, so the parts meet only at the end of forward and of backward: two forks
-/// and joins per window, against one inside every per-step sgemm when BLAS's threads share each product (200 per
-/// window at L = 2), and no BLAS thread spinning for work beside them. A part's per-step sgemm has only about B/2 rows,
-/// which costs it about a quarter of its rate (OpenBLAS, one core, H = 256: 120 GFLOP/s at 25 rows, 165 at 50), less than
-/// the meetings cost. Training chars/s at B = 50, S = 50, L = 2, H = 128 / 256 / 512, measured minutes apart on
-/// the 2-core machines, Zen 4 (AVX-512) and Zen 3 (AVX2):
-///
-///     Zen 4, OpenBLAS Haswell kernels     BLAS threads (+ a per-layer split at H = 128)   84k / 29.6k / 7.9k
-///                                         this split                                     111k / 32.4k / 8.1k
-///     Zen 4, OpenBLAS Cooperlake kernels  BLAS threads (+ per-layer split)                99k / 36k-45k / 11.6k
-///                                         this split                                     142k / 49.5k / 13.3k
-///     Zen 3, OpenBLAS Zen kernels         BLAS threads                                    29k-31k / 10.6k-12.2k / 3.2k-3.8k
-///                                         this split                                      46k-48k / 16.3k / 3.9k-4.6k
+/// and joins per window, against one inside every per-step product when BLAS's threads share each product (200 per
+/// window at L = 2), and no BLAS thread spinning for work beside them. A part's per-step products have only about
+/// B/2 rows, which costs them some of their rate, less than the meetings cost (docs/performance.md has the
+/// measurements).
 ///
 /// Dropout masks are drawn in the order an unsplit window draws them, so a split window computes what the unsplit
 /// one does, up to the order of floating-point sums.
