@@ -85,32 +85,32 @@ struct KernelSelectionTests {
 
     @Test("the check passes the BLAS in use and catches a product or a matrix-vector product that is off")
     func checkCatchesWrongProducts() {
-        #expect(BLASCheck.firstDisagreement(of: .system) == nil)
+        #expect(BLASCheck.firstDisagreement(of: BLASBackend.routines) == nil)
 
         // A correct product with rounding noise far above float's (a relative 1e-6 on every entry) still passes.
         let noisy = BLASRoutines(
             sgemm: { a, ta, b, tb, c, alpha, beta in
-                BLASRoutines.system.sgemm(a, ta, b, tb, c, alpha, beta)
+                BLASBackend.routines.sgemm(a, ta, b, tb, c, alpha, beta)
                 for i in 0..<c.count { c.base[i] *= 1 + 1e-6 }
             },
-            sgemv: BLASRoutines.system.sgemv)
+            sgemv: BLASBackend.routines.sgemv)
         #expect(BLASCheck.firstDisagreement(of: noisy) == nil)
 
         // One wrong entry in a tail row of the first product is found and located.
         let wrongEdge = BLASRoutines(
             sgemm: { a, ta, b, tb, c, alpha, beta in
-                BLASRoutines.system.sgemm(a, ta, b, tb, c, alpha, beta)
+                BLASBackend.routines.sgemm(a, ta, b, tb, c, alpha, beta)
                 c.base[c.count - 1] += 0.01
             },
-            sgemv: BLASRoutines.system.sgemv)
+            sgemv: BLASBackend.routines.sgemv)
         let sgemmProblem = BLASCheck.firstDisagreement(of: wrongEdge)
         #expect(sgemmProblem?.hasPrefix("sgemm recurrent step h W_hh^T [28x37]x[37x148] is off by 0.0") == true)
         #expect(sgemmProblem?.hasSuffix("at [27,147]") == true)
 
         // A matrix-vector product that ignores beta (drops y's old value) is found too.
         let wrongVector = BLASRoutines(
-            sgemm: BLASRoutines.system.sgemm,
-            sgemv: { a, x, y, alpha, _ in BLASRoutines.system.sgemv(a, x, y, alpha, 0) })
+            sgemm: BLASBackend.routines.sgemm,
+            sgemv: { a, x, y, alpha, _ in BLASBackend.routines.sgemv(a, x, y, alpha, 0) })
         #expect(BLASCheck.firstDisagreement(of: wrongVector)?.hasPrefix("sgemv [148x37] is off by") == true)
     }
 

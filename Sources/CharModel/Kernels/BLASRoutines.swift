@@ -20,7 +20,8 @@ public struct BLASRoutines: Sendable {
         self.sgemv = sgemv
     }
 
-    /// The platform's BLAS: OpenBLAS as `BLASBackend` loaded it, or Accelerate.
+    /// The platform's BLAS: OpenBLAS as `BLASBackend` loaded it, or Accelerate. Only `BLASBackend` calls these
+    /// directly, while it loads the library; everything else goes through `BLASBackend.routines`, which loads first.
     static let system = BLASRoutines(
         sgemm: { a, transposeA, b, transposeB, c, alpha, beta in
             let k = transposeA ? a.rows : a.cols
