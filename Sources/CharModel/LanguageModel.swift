@@ -99,11 +99,6 @@ public final class LanguageModel: @unchecked Sendable {
         layout.tensor(named: name).map { UnsafeMutableBufferPointer(start: parameters.base + $0.offset, count: $0.count) }
     }
 
-    /// The gradient of the tensor called `name` (a view into `gradients`), or nil if there is none.
-    public func gradient(named name: String) -> UnsafeMutableBufferPointer<Float>? {
-        layout.tensor(named: name).map { UnsafeMutableBufferPointer(start: gradients.base + $0.offset, count: $0.count) }
-    }
-
     /// Sets every gradient to zero, before accumulating a new batch.
     public func zeroGradients() { gradients.zero() }
 }

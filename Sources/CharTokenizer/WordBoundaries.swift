@@ -42,21 +42,6 @@ public final class WordBoundaries: Sendable {
         }
     }
 
-    /// The word boundaries of `text` as string indices, from its start to its end inclusive.
-    public func boundaries(in text: String) -> [String.Index] {
-        [text.startIndex] + segments(in: text).map(\.range.upperBound)
-    }
-
-    /// The word boundaries of `text` counted in grapheme clusters, from 0 to its grapheme count inclusive.
-    public func graphemeBoundaries(in text: String) -> [Int] {
-        [0] + segments(in: text).map(\.graphemeRange.upperBound)
-    }
-
-    /// The words of `text` (segments that are words), in order.
-    public func words(in text: String) -> [Substring] {
-        segments(in: text).filter(\.isWord).map { text[$0.range] }
-    }
-
     /// The number of grapheme clusters ending at or before byte `offset`.
     private static func graphemeCount(upTo offset: Int, graphemeEnds: [Int]) -> Int {
         var low = 0, high = graphemeEnds.count

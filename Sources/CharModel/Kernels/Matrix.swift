@@ -33,12 +33,6 @@ public struct Matrix {
     /// Sets every value to zero.
     public func zero() { base.update(repeating: 0, count: count) }
 
-    /// Copies `source`, of the same shape, into this view.
-    public func copy(from source: Matrix) {
-        precondition(source.rows == rows && source.cols == cols, "copy [\(source.rows),\(source.cols)] into [\(rows),\(cols)]")
-        base.update(from: source.base, count: count)
-    }
-
     /// `C = alpha * op(A) * op(B) + beta * C`, where op transposes when asked. Shapes are checked.
     public static func gemm(
         _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
