@@ -1,14 +1,3 @@
-/// One named tensor inside the flat parameter buffer.
-public struct TensorSpec: Equatable, Sendable {
-    /// PyTorch's name for it, e.g. `lstm.weight_ih_l0`.
-    public let name: String
-    /// Its shape, e.g. [4H, E].
-    public let shape: [Int]
-    /// Index of its first value in the flat buffer.
-    public let offset: Int
-    /// Number of values.
-    public var count: Int { shape.reduce(1, *) }
-}
 
 /// Where every parameter lives in one flat Float32 buffer, under PyTorch's names and in PyTorch's order
 /// (`nn.Embedding`, `nn.LSTM`, `nn.Linear`), so that a checkpoint's tensors load into PyTorch by name.

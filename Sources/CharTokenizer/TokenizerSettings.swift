@@ -1,10 +1,3 @@
-/// The unit a tokenizer splits text into.
-public enum TokenUnit: String, Codable, Sendable, CaseIterable {
-    /// Extended grapheme clusters as ICU defines them (UAX #29): what a reader sees as one character.
-    case grapheme
-    /// Unicode scalar values (code points other than surrogates).
-    case scalar
-}
 
 /// How text becomes units; stored with a vocabulary because ids only mean something under the same settings.
 public struct TokenizerSettings: Codable, Equatable, Hashable, Sendable {

@@ -1,37 +1,5 @@
 import CharModel
 
-/// How a call to `Trainer.run` ended.
-public enum TrainingOutcome: Equatable, Sendable {
-    /// The planned epochs, iterations or time ran out.
-    case finished
-    /// Validation stopped improving for `patience` evaluations.
-    case earlyStopped
-    /// A stop was requested (SIGINT or SIGTERM); the state was saved.
-    case interrupted
-}
-
-/// What the trainer reports as it goes, for a progress line or a log.
-public struct TrainingProgress: Sendable {
-    /// Iterations done.
-    public var step: Int
-    /// The planned number of iterations, when it is known.
-    public var plannedSteps: Int?
-    /// Completed epochs.
-    public var epoch: Int
-    /// Exponential moving average of the training loss, nats per grapheme.
-    public var smoothedLoss: Float
-    /// The last validation loss, if an evaluation has run.
-    public var lastValidationLoss: Float?
-    /// Training throughput over the last few seconds.
-    public var charsPerSecond: Double
-    /// Seconds of training so far, over every session of the run.
-    public var elapsedSeconds: Double
-    /// Estimated seconds left, when a plan is known.
-    public var remainingSeconds: Double?
-    /// Whether this report follows an evaluation.
-    public var evaluated: Bool
-}
-
 /// The training loop: windows of B streams x S steps from the training split, forward, backward, clipping, one
 /// optimizer step; evaluation on the validation split and checkpoints at their cadences.
 ///
@@ -226,18 +194,4 @@ public final class Trainer {
                                 lastValidationLoss: state.lastValidationLoss, charsPerSecond: rate,
                                 elapsedSeconds: state.elapsedSeconds, remainingSeconds: remaining, evaluated: evaluated)
     }
-}
-
-/// Why the trainer asks for its state to be saved.
-public enum CheckpointReason: Sendable {
-    /// Every `checkpointEvery` iterations.
-    case periodic
-    /// The validation loss improved.
-    case best
-    /// The run ended as planned.
-    case final
-    /// A stop was requested.
-    case interrupted
-    /// An evaluation was recorded: the metrics file and the plot are due (no tensors).
-    case metrics
 }

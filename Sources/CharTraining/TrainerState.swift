@@ -1,23 +1,5 @@
 import CharModel
 
-/// One row of the run's metrics: what `metrics.csv`, the loss plot and the checkpoint's loss history show.
-public struct MetricsRecord: Codable, Equatable, Sendable {
-    /// Iterations done when it was recorded.
-    public var step: Int
-    /// Completed epochs.
-    public var epoch: Int
-    /// Smoothed training loss, nats per grapheme.
-    public var trainLoss: Float
-    /// Validation loss, nats per grapheme, when this row is an evaluation.
-    public var validationLoss: Float?
-    /// The learning rate of the last update.
-    public var learningRate: Float
-    /// Training throughput over the last few seconds.
-    public var charsPerSecond: Double
-    /// Seconds of training so far.
-    public var elapsedSeconds: Double
-}
-
 /// Where a run stands: everything beyond the tensors that a resumed run needs to continue exactly.
 public struct TrainerState: Codable, Equatable, Sendable {
     /// Iterations done.

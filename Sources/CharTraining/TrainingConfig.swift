@@ -1,22 +1,3 @@
-/// The optimizers `Trainer` can use.
-public enum OptimizerKind: String, Codable, CaseIterable, Sendable {
-    /// Adam (Kingma and Ba), with decoupled weight decay when `weightDecay` > 0: the default.
-    case adam
-    /// RMSProp as PyTorch implements it (no momentum, no centering).
-    case rmsprop
-    /// Stochastic gradient descent with momentum.
-    case sgd
-}
-
-/// How the learning rate changes over a run.
-public enum ScheduleKind: String, Codable, CaseIterable, Sendable {
-    /// The same rate throughout.
-    case constant
-    /// Multiplied by `decayFactor` every `decayEveryEpochs` epochs.
-    case step
-    /// Cosine from the base rate down to `minLearningRateFactor` x base over the planned iterations.
-    case cosine
-}
 
 /// Everything about how a model is trained: saved in every checkpoint, so a resumed run trains exactly as before.
 public struct TrainingConfig: Codable, Equatable, Sendable {
