@@ -26,9 +26,10 @@ public final class Trainer {
     private var inputs: [Int32]
     private var targets: [Int32]
 
-    /// A trainer over `ids` cut by `splits`. `optimizer`, `state` and `carried` come from a checkpoint when resuming.
+    /// A trainer over `ids` cut by `splits`, on `threads` threads (the batch's streams are split among them).
+    /// `optimizer`, `state` and `carried` come from a checkpoint when resuming.
     public init(
-        model: LanguageModel, config: TrainingConfig, ids: TokenIDs, splits: CorpusSplits,
+        model: LanguageModel, config: TrainingConfig, ids: TokenIDs, splits: CorpusSplits, threads: Int,
         optimizer: Optimizer? = nil, state: TrainerState? = nil, carried: LSTMState? = nil
     ) throws(TrainingError) {
         try config.validate()
@@ -41,9 +42,10 @@ public final class Trainer {
         validation = try BatchStream(span: splits.validation, batchSize: validationStreams, steps: s, splitName: "validation")
         let pass: DataParallelPass
         do {
-            pass = try DataParallelPass(model: model, batchSize: b, steps: s)
+            pass = try DataParallelPass(model: model, batchSize: b, steps: s, parts: DataParallelPass.parts(threads: threads, batchSize: b))
             validationPass = validationStreams == b
-                ? pass : try DataParallelPass(model: model, batchSize: validationStreams, steps: s)
+                ? pass : try DataParallelPass(model: model, batchSize: validationStreams, steps: s,
+                                              parts: DataParallelPass.parts(threads: threads, batchSize: validationStreams))
         } catch {
             throw .invalidOption(error.description)
         }
@@ -124,11 +126,10 @@ public final class Trainer {
         var carried = LSTMState(layers: model.config.layers, batchSize: validation.batchSize, hiddenSize: model.config.hiddenSize)
         var inputs = [Int32](repeating: 0, count: validation.batchSize * validation.steps)
         var targets = inputs
-        var unused = RandomSource(seed: 0)
         var total: Double = 0
         for w in 0..<validation.windowCount {
             validation.window(w, of: ids, inputs: &inputs, targets: &targets)
-            total += Double(try validationPass.forward(inputs: inputs, targets: targets, state: &carried, rng: &unused))
+            total += Double(try validationPass.forward(inputs: inputs, targets: targets, state: &carried))
         }
         return Float(total / Double(validation.windowCount))
     }

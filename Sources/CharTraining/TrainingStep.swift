@@ -11,6 +11,8 @@ public struct TrainingStep {
     public let pass: DataParallelPass
     /// Maximum global gradient norm (0 = no clipping).
     public let gradientClip: Float
+    /// The window's dropout masks, drawn anew for every step; nil when the model has no dropout.
+    private let dropout: DropoutMasks?
 
     /// A step over `pass.model` with `optimizer`, clipping at `gradientClip`.
     public init(pass: DataParallelPass, optimizer: Optimizer, gradientClip: Float) {
@@ -18,17 +20,21 @@ public struct TrainingStep {
         self.optimizer = optimizer
         self.pass = pass
         self.gradientClip = gradientClip
+        let config = pass.model.config
+        dropout = config.dropout > 0 && config.layers > 1
+            ? DropoutMasks(config: config, batchSize: pass.batchSize, steps: pass.steps) : nil
     }
 
-    /// Runs update number `t` (1-based) on one window. `check` sees the loss and the gradient norm before the
-    /// update is applied, and may throw to refuse it. Returns the loss.
+    /// Runs update number `t` (1-based) on one window, drawing its dropout masks from `rng`. `check` sees the loss
+    /// and the gradient norm before the update is applied, and may throw to refuse it. Returns the loss.
     @discardableResult
     public func run(
         inputs: [Int32], targets: [Int32], state: inout LSTMState, rng: inout RandomSource,
         learningRate: Float, t: Int, check: (_ loss: Float, _ gradientNorm: Float) throws -> Void = { _, _ in }
     ) throws -> Float {
         model.zeroGradients()
-        let loss = try pass.forward(inputs: inputs, targets: targets, state: &state, dropout: .sampled, rng: &rng)
+        dropout?.draw(probability: model.config.dropout, rng: &rng)
+        let loss = try pass.forward(inputs: inputs, targets: targets, state: &state, dropout: dropout)
         try pass.backward()
         let norm = clipGradientNorm(model.gradients, maxNorm: gradientClip, parts: pass.partCount)
         try check(loss, norm)

@@ -74,7 +74,8 @@ struct BenchCommand: ParsableCommand {
     }
 
     private func runItem(_ kind: BenchItem) throws {
-        setBLASThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        setBLASThreads(threads)
         let h = hiddenSizes[0]
         var result: BenchResult
         switch kind {
@@ -87,7 +88,7 @@ struct BenchCommand: ParsableCommand {
         case .train:
             let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
             result = BenchResult(item: "train", value: try Benchmarks.trainingCharsPerSecond(
-                config: config, batchSize: batchSize, steps: sequenceLength, seconds: seconds), unit: "chars/s")
+                config: config, batchSize: batchSize, steps: sequenceLength, threads: threads, seconds: seconds), unit: "chars/s")
         case .sample:
             let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
             result = BenchResult(item: "sample", value: try Benchmarks.samplingMicroseconds(config: config, seconds: seconds), unit: "us/char")

@@ -38,17 +38,18 @@ struct TrainCommand: ParsableCommand {
             guard threads >= 1 else { throw CLIError.invalidValue(option: "--threads", value: "\(threads)", expected: "at least 1") }
             setBLASThreads(threads)
         }
+        let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
         let session: TrainingSession
         if let resume {
             guard out == nil, initFrom == nil else {
                 throw CLIError.failed("--resume continues a run in its own folder; it cannot be combined with --out or --init-from")
             }
-            session = try TrainingSession.resume(folder: URL(fileURLWithPath: resume), corpusPath: corpus,
+            session = try TrainingSession.resume(folder: URL(fileURLWithPath: resume), corpusPath: corpus, threads: threads,
                                                  model: model, training: training, vocabulary: vocabulary)
         } else {
             guard let out else { throw CLIError.failed("say where the run goes with --out DIR (or continue one with --resume DIR)") }
             guard let corpus else { throw CLIError.failed("name the corpus to train on: charnn train CORPUS --out \(out)") }
-            session = try TrainingSession.start(corpusPath: corpus, folder: URL(fileURLWithPath: out), force: force,
+            session = try TrainingSession.start(corpusPath: corpus, folder: URL(fileURLWithPath: out), force: force, threads: threads,
                                                 initFrom: initFrom, model: model, training: training, vocabulary: vocabulary)
         }
         logBLASWarnings()

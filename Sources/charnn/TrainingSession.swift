@@ -12,7 +12,7 @@ struct TrainingSession {
 
     /// A new run in `folder`, from scratch or from `initFrom`'s weights and vocabulary.
     static func start(
-        corpusPath: String, folder url: URL, force: Bool, initFrom: String?,
+        corpusPath: String, folder url: URL, force: Bool, threads: Int, initFrom: String?,
         model: ModelOptions, training: TrainingOptions, vocabulary: VocabularyOptions
     ) throws -> TrainingSession {
         let config = training.apply(to: TrainingConfig())
@@ -38,7 +38,7 @@ struct TrainingSession {
         } else {
             network = try LanguageModel(config: model.config(vocabularySize: corpus.vocabulary.count), seed: config.seed)
         }
-        let trainer = try Trainer(model: network, config: config, ids: corpus.ids, splits: splits(corpus, config))
+        let trainer = try Trainer(model: network, config: config, ids: corpus.ids, splits: splits(corpus, config), threads: threads)
         let folder = try RunFolder.create(at: url, keep: config.keepCheckpoints, force: force)
         log("training \(network.parameterCount) parameters (L=\(network.config.layers) H=\(network.config.hiddenSize) E=\(network.config.embeddingSize) V=\(network.config.vocabularySize)) on \(corpus.ids.count) graphemes, \(trainer.windowsPerEpoch) iterations per epoch, into \(url.path)")
         return TrainingSession(trainer: trainer, folder: folder, corpus: corpus)
@@ -46,7 +46,7 @@ struct TrainingSession {
 
     /// The run in `folder`, continued from its latest good checkpoint.
     static func resume(
-        folder url: URL, corpusPath: String?, model: ModelOptions, training: TrainingOptions, vocabulary: VocabularyOptions
+        folder url: URL, corpusPath: String?, threads: Int, model: ModelOptions, training: TrainingOptions, vocabulary: VocabularyOptions
     ) throws -> TrainingSession {
         let probe = try RunFolder.open(url, keep: 1)
         probe.removeStaleTemporaryFiles()
@@ -67,7 +67,7 @@ struct TrainingSession {
             throw TrainingError.runFolder("the corpus \(corpus.record.path) has \(corpus.ids.count) graphemes but the run was trained on \(checkpoint.corpus.tokenCount); resume with the same corpus")
         }
         let trainer = try Trainer(model: try checkpoint.model.makeModel(), config: config, ids: corpus.ids,
-                                  splits: splits(corpus, config), optimizer: try checkpoint.makeOptimizer(),
+                                  splits: splits(corpus, config), threads: threads, optimizer: try checkpoint.makeOptimizer(),
                                   state: checkpoint.trainerState, carried: checkpoint.carried)
         log("resuming \(url.path) from \(file.lastPathComponent) at step \(checkpoint.trainerState.step), epoch \(checkpoint.trainerState.epoch)")
         return TrainingSession(trainer: trainer, folder: RunFolder(url: url, keep: config.keepCheckpoints), corpus: corpus)

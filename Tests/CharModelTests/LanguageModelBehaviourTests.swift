@@ -47,8 +47,7 @@ struct LanguageModelBehaviourTests {
         let tokens: [Int32] = [1, 4, 0, 10, 7, 7, 2, 9, 5, 3, 8, 6]
         let ws = try SequenceWorkspace(config: config, batchSize: 1, steps: tokens.count)
         var state = LSTMState(layers: layers, batchSize: 1, hiddenSize: 9)
-        var rng = RandomSource(seed: 1)
-        try model.forward(inputs: tokens, targets: nil, state: &state, workspace: ws, dropout: .off, rng: &rng)
+        try model.forward(inputs: tokens, targets: nil, state: &state, workspace: ws)
         let inference = model.makeInferenceState()
         for (t, token) in tokens.enumerated() {
             try model.step(token: token, state: inference)
@@ -59,7 +58,7 @@ struct LanguageModelBehaviourTests {
         for (x, y) in zip(Array(inference.cell), state.c) { #expect(abs(x - y) <= 1e-5) }
     }
 
-    @Test("a pass split across threads gives the unsplit loss, state, gradients and dropout draws", arguments: [2, 3])
+    @Test("a pass split across threads gives the unsplit loss, state and gradients, under the same dropout masks", arguments: [2, 3])
     func dataParallelMatchesUnsplit(parts: Int) throws {
         var config = ModelConfig(vocabularySize: 13, embeddingSize: 10, hiddenSize: 20, layers: 3)
         config.dropout = 0.3
@@ -68,16 +67,18 @@ struct LanguageModelBehaviourTests {
         var rng = RandomSource(seed: 4)
         let inputs = (0..<batch * steps).map { _ in Int32(rng.next() % 13) }
         let targets = (0..<batch * steps).map { _ in Int32(rng.next() % 13) }
-        func run(parts: Int) throws -> (loss: Float, state: LSTMState, gradients: [Float], initial: LSTMState, next: UInt64) {
+        func run(parts: Int) throws -> (loss: Float, state: LSTMState, gradients: [Float], initial: LSTMState) {
             let pass = try DataParallelPass(model: model, batchSize: batch, steps: steps, parts: parts)
             #expect(pass.partCount == parts)
             var state = LSTMState(layers: 3, batchSize: batch, hiddenSize: 20)
             for i in state.h.indices { state.h[i] = Float(i % 11) * 0.05 - 0.25; state.c[i] = Float(i % 7) * 0.1 - 0.3 }
             var rng = RandomSource(seed: 0)
+            let dropout = DropoutMasks(config: config, batchSize: batch, steps: steps)
+            dropout.draw(probability: config.dropout, rng: &rng)
             model.zeroGradients()
-            let loss = try pass.forward(inputs: inputs, targets: targets, state: &state, dropout: .sampled, rng: &rng)
+            let loss = try pass.forward(inputs: inputs, targets: targets, state: &state, dropout: dropout)
             try pass.backward()
-            return (loss, state, model.gradients.array, pass.initialStateGradient, rng.next())
+            return (loss, state, model.gradients.array, pass.initialStateGradient)
         }
         let whole = try run(parts: 1)
         let split = try run(parts: parts)
@@ -89,7 +90,6 @@ struct LanguageModelBehaviourTests {
         #expect(close(split.state.h, whole.state.h) && close(split.state.c, whole.state.c))
         #expect(close(split.gradients, whole.gradients))
         #expect(close(split.initial.h, whole.initial.h) && close(split.initial.c, whole.initial.c))
-        #expect(split.next == whole.next, "both drew the same number of dropout values")
         #expect(whole.gradients.contains { $0 != 0 })
     }
 
@@ -99,22 +99,21 @@ struct LanguageModelBehaviourTests {
         let model = try LanguageModel(config: config, seed: 1)
         let pass = try DataParallelPass(model: model, batchSize: 4, steps: 3, parts: 2)
         var state = LSTMState(layers: 2, batchSize: 4, hiddenSize: 6)
-        var rng = RandomSource(seed: 0)
         let good = [Int32](repeating: 1, count: 12)
         #expect(throws: ModelError.shapeMismatch("expected 4x3 = 12 input tokens, got 11")) {
-            try pass.forward(inputs: Array(good.dropLast()), targets: nil, state: &state, rng: &rng)
+            try pass.forward(inputs: Array(good.dropLast()), targets: nil, state: &state)
         }
         #expect(throws: ModelError.tokenOutOfRange(id: 5, vocabularySize: 5)) {
-            try pass.forward(inputs: good, targets: good.map { $0 == 1 ? 5 : $0 }, state: &state, rng: &rng)
+            try pass.forward(inputs: good, targets: good.map { $0 == 1 ? 5 : $0 }, state: &state)
         }
         var wrongState = LSTMState(layers: 2, batchSize: 3, hiddenSize: 6)
         #expect(throws: ModelError.shapeMismatch("state is [2, 3, 6], expected [2, 4, 6]")) {
-            try pass.forward(inputs: good, targets: nil, state: &wrongState, rng: &rng)
+            try pass.forward(inputs: good, targets: nil, state: &wrongState)
         }
         #expect(throws: ModelError.invalidHyperparameter("batch size must be at least 1, got 0")) {
-            try DataParallelPass(model: model, batchSize: 0, steps: 3)
+            try DataParallelPass(model: model, batchSize: 0, steps: 3, parts: 1)
         }
-        let loss = try pass.forward(inputs: good, targets: good, state: &state, rng: &rng)
+        let loss = try pass.forward(inputs: good, targets: good, state: &state)
         #expect(loss > 0 && loss.isFinite, "a failed forward leaves the pass usable")
     }
 
@@ -127,14 +126,13 @@ struct LanguageModelBehaviourTests {
         let model = try LanguageModel(config: config, seed: 5)
         let steps = ids.count - 1
         let ws = try SequenceWorkspace(config: config, batchSize: 1, steps: steps)
-        var rng = RandomSource(seed: 0)
         // Plain momentum SGD, written here so the test depends on nothing but the model.
         var velocity = [Float](repeating: 0, count: model.parameterCount)
         var loss: Float = .infinity
         for _ in 0..<400 {
             var state = LSTMState(layers: 2, batchSize: 1, hiddenSize: 48)
             model.zeroGradients()
-            loss = try model.forward(inputs: Array(ids.dropLast()), targets: Array(ids.dropFirst()), state: &state, workspace: ws, rng: &rng)
+            loss = try model.forward(inputs: Array(ids.dropLast()), targets: Array(ids.dropFirst()), state: &state, workspace: ws)
             try model.backward(workspace: ws)
             for i in 0..<model.parameterCount {
                 velocity[i] = 0.9 * velocity[i] - 0.5 * model.gradients.base[i]
@@ -163,20 +161,19 @@ struct LanguageModelBehaviourTests {
         let config = ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, layers: 2)
         let model = try LanguageModel(config: config, seed: 1)
         let ws = try SequenceWorkspace(config: config, batchSize: 2, steps: 3)
-        var rng = RandomSource(seed: 1)
         var state = LSTMState(layers: 2, batchSize: 2, hiddenSize: 4)
         #expect(throws: ModelError.shapeMismatch("expected 2x3 = 6 input tokens, got 5")) {
-            try model.forward(inputs: [0, 1, 2, 3, 4], targets: nil, state: &state, workspace: ws, rng: &rng)
+            try model.forward(inputs: [0, 1, 2, 3, 4], targets: nil, state: &state, workspace: ws)
         }
         #expect(throws: ModelError.tokenOutOfRange(id: 5, vocabularySize: 5)) {
-            try model.forward(inputs: [0, 1, 2, 3, 4, 5], targets: nil, state: &state, workspace: ws, rng: &rng)
+            try model.forward(inputs: [0, 1, 2, 3, 4, 5], targets: nil, state: &state, workspace: ws)
         }
         var wrongState = LSTMState(layers: 1, batchSize: 2, hiddenSize: 4)
         #expect(throws: ModelError.shapeMismatch("state is [1, 2, 4], expected [2, 2, 4]")) {
-            try model.forward(inputs: [0, 1, 2, 3, 4, 0], targets: nil, state: &wrongState, workspace: ws, rng: &rng)
+            try model.forward(inputs: [0, 1, 2, 3, 4, 0], targets: nil, state: &wrongState, workspace: ws)
         }
         #expect(throws: ModelError.shapeMismatch("backward needs a forward with targets first")) {
-            try model.forward(inputs: [0, 1, 2, 3, 4, 0], targets: nil, state: &state, workspace: ws, rng: &rng)
+            try model.forward(inputs: [0, 1, 2, 3, 4, 0], targets: nil, state: &state, workspace: ws)
             try model.backward(workspace: ws)
         }
         #expect(throws: ModelError.invalidHyperparameter("batch size must be at least 1, got 0")) {
@@ -190,15 +187,14 @@ struct LanguageModelBehaviourTests {
         }
     }
 
-    @Test("sampled dropout zeroes about p of the units and scales the rest by 1/(1-p)")
+    @Test("drawn dropout masks zero about p of the units and scale the rest by 1/(1-p)")
     func sampledDropout() throws {
         let config = ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 50, layers: 2, dropout: 0.25)
-        let model = try LanguageModel(config: config, seed: 1)
-        let ws = try SequenceWorkspace(config: config, batchSize: 4, steps: 50)
+        let masks = DropoutMasks(config: config, batchSize: 4, steps: 50)
+        #expect(Set(masks.boundaries[0].buffer) == [1], "undrawn masks keep every unit")
         var rng = RandomSource(seed: 9)
-        var state = LSTMState(layers: 2, batchSize: 4, hiddenSize: 50)
-        try model.forward(inputs: Array(repeating: 1, count: 200), targets: nil, state: &state, workspace: ws, dropout: .sampled, rng: &rng)
-        let mask = Array(ws.masks[0].buffer)
+        masks.draw(probability: config.dropout, rng: &rng)
+        let mask = Array(masks.boundaries[0].buffer)
         #expect(Set(mask) == [0, Float(1) / 0.75])
         let dropped = Double(mask.filter { $0 == 0 }.count) / Double(mask.count)
         // 10,000 draws: the standard error of the fraction is 0.0043.
@@ -225,9 +221,8 @@ struct LanguageModelBehaviourTests {
             }
             var state = LSTMState(layers: l, batchSize: batch, hiddenSize: h)
             for i in state.h.indices { state.h[i] = Float(i % 5) * 0.1 - 0.2; state.c[i] = Float(i % 3) * 0.2 - 0.2 }
-            var unused = RandomSource(seed: 0)
             model.zeroGradients()
-            let loss = try model.forward(inputs: inputs, targets: targets, state: &state, workspace: ws, rng: &unused)
+            let loss = try model.forward(inputs: inputs, targets: targets, state: &state, workspace: ws)
             try model.backward(workspace: ws)
             return (loss, state, model.gradients.array, ws.initialStateGradient)
         }

@@ -73,12 +73,11 @@ private struct Problem {
     func run() throws -> (loss: Float, state: LSTMState, workspace: SequenceWorkspace, logits: [Float]) {
         let ws = try SequenceWorkspace(config: config, batchSize: batch, steps: steps)
         ws.projectsTokens = projectsTokens
-        for (k, m) in masks.enumerated() { try ws.setDropoutMask(boundary: k, values: m) }
+        let dropout = masks.isEmpty ? nil : DropoutMasks(config: config, batchSize: batch, steps: steps)
+        for (k, m) in masks.enumerated() { try dropout?.set(boundary: k, values: m) }
         var state = self.state
-        var rng = RandomSource(seed: 0)
         model.zeroGradients()
-        let loss = try model.forward(inputs: inputs, targets: targets, state: &state, workspace: ws,
-                                     dropout: masks.isEmpty ? .off : .fixedMasks, rng: &rng)
+        let loss = try model.forward(inputs: inputs, targets: targets, state: &state, workspace: ws, dropout: dropout)
         let logits = Array(ws.logits.buffer)
         try model.backward(workspace: ws)
         return (loss, state, ws, logits)

@@ -158,7 +158,7 @@ struct TrainerTests {
     private func makeTrainer(config: TrainingConfig) throws -> Trainer {
         let model = try LanguageModel(config: ModelConfig(vocabularySize: 12, embeddingSize: 8, hiddenSize: 16, layers: 2, dropout: 0.2), seed: config.seed)
         return try Trainer(model: model, config: config, ids: ids(Self.text, vocabulary: 12),
-                           splits: CorpusSplits(count: Self.text.count, trainFraction: 0.8, validationFraction: 0.1))
+                           splits: CorpusSplits(count: Self.text.count, trainFraction: 0.8, validationFraction: 0.1), threads: 1)
     }
 
     private var config: TrainingConfig {
@@ -200,7 +200,7 @@ struct TrainerTests {
         let optimizer = Optimizer(config: config, parameterCount: model.parameterCount)
         for (slot, saved) in zip(optimizer.slots, first.optimizer.slots) { slot.copy(from: saved) }
         let second = try Trainer(model: model, config: config, ids: ids(Self.text, vocabulary: 12),
-                                 splits: CorpusSplits(count: Self.text.count, trainFraction: 0.8, validationFraction: 0.1),
+                                 splits: CorpusSplits(count: Self.text.count, trainFraction: 0.8, validationFraction: 0.1), threads: 1,
                                  optimizer: optimizer, state: first.state, carried: first.carried)
         _ = try second.run(clock: { 0 }, shouldStop: { false }, checkpoint: { _ in }, report: { _ in })
         #expect(second.model.parameters.array == straight.model.parameters.array)

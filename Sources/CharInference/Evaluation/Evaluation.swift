@@ -54,7 +54,6 @@ public func evaluate(model: LanguageModel, ids: some Collection<Int32>, steps: I
     guard ids.count >= 2 else { throw SamplingError.invalidText("the text needs at least 2 graphemes to evaluate, got \(ids.count)") }
     let all = Array(ids)
     var state = LSTMState(layers: model.config.layers, batchSize: 1, hiddenSize: model.config.hiddenSize)
-    var rng = RandomSource(seed: 0)
     var workspaces: [Int: SequenceWorkspace] = [:]
     var (lossSum, top1, top5) = (0.0, 0, 0)
     var start = 0
@@ -63,7 +62,7 @@ public func evaluate(model: LanguageModel, ids: some Collection<Int32>, steps: I
         let ws = try workspaces[n] ?? SequenceWorkspace(config: model.config, batchSize: 1, steps: n)
         workspaces[n] = ws
         let inputs = Array(all[start..<start + n]), targets = Array(all[start + 1...start + n])
-        lossSum += Double(try model.forward(inputs: inputs, targets: targets, state: &state, workspace: ws, rng: &rng)) * Double(n)
+        lossSum += Double(try model.forward(inputs: inputs, targets: targets, state: &state, workspace: ws)) * Double(n)
         for t in 0..<n {
             let logits = ws.logits(stream: 0, step: t)
             let target = logits[Int(targets[t])]

@@ -10,7 +10,7 @@
 /// B/2 rows, which costs them some of their rate, less than the meetings cost (docs/performance.md has the
 /// measurements).
 ///
-/// Dropout masks are drawn in the order an unsplit window draws them, so a split window computes what the unsplit
+/// Each part applies its streams' rows of the window's dropout masks, so a split window computes what the unsplit
 /// one does, up to the order of floating-point sums.
 public final class DataParallelPass {
     /// The model whose gradients `backward` adds to.
@@ -23,11 +23,11 @@ public final class DataParallelPass {
     public private(set) var initialStateGradient: LSTMState
     private let parts: [Part]
 
-    /// A pass over windows of `batchSize` x `steps` of `model`, split into `parts` (default: one per BLAS thread,
-    /// with at least `minimumStreamsPerPart` streams each).
-    public init(model: LanguageModel, batchSize: Int, steps: Int, parts: Int? = nil) throws(ModelError) {
+    /// A pass over windows of `batchSize` x `steps` of `model`, split into `parts` (at most one per stream);
+    /// `parts(threads:batchSize:)` says how many suit a number of threads.
+    public init(model: LanguageModel, batchSize: Int, steps: Int, parts: Int) throws(ModelError) {
         guard batchSize >= 1 else { throw .invalidHyperparameter("batch size must be at least 1, got \(batchSize)") }
-        let count = max(1, min(parts ?? Self.defaultParts(batchSize: batchSize), batchSize))
+        let count = max(1, min(parts, batchSize))
         self.model = model
         self.batchSize = batchSize
         self.steps = steps
@@ -44,9 +44,9 @@ public final class DataParallelPass {
     /// core of its own.
     static let minimumStreamsPerPart = 8
 
-    /// One part per BLAS thread (`setBLASThreads`, or OPENBLAS_NUM_THREADS), as far as the batch allows.
-    static func defaultParts(batchSize: Int) -> Int {
-        max(1, min(blasThreads(), batchSize / minimumStreamsPerPart))
+    /// One part per thread, as far as the batch allows with at least `minimumStreamsPerPart` streams each.
+    public static func parts(threads: Int, batchSize: Int) -> Int {
+        max(1, min(threads, batchSize / minimumStreamsPerPart))
     }
 
     /// The number of parts the streams are split into.
@@ -56,10 +56,10 @@ public final class DataParallelPass {
     /// state after the window, and returns the mean cross-entropy against `targets` (0 without targets).
     @discardableResult
     public func forward(
-        inputs: [Int32], targets: [Int32]?, state: inout LSTMState, dropout: DropoutMode = .off, rng: inout RandomSource
+        inputs: [Int32], targets: [Int32]?, state: inout LSTMState, dropout: DropoutMasks? = nil
     ) throws(ModelError) -> Float {
         if parts.count == 1 {
-            return try model.forward(inputs: inputs, targets: targets, state: &state, workspace: parts[0].workspace, dropout: dropout, rng: &rng)
+            return try model.forward(inputs: inputs, targets: targets, state: &state, workspace: parts[0].workspace, dropout: dropout)
         }
         let (b, s, h, l) = (batchSize, steps, model.config.hiddenSize, model.config.layers)
         guard inputs.count == b * s else { throw .shapeMismatch("expected \(b)x\(s) = \(b * s) input tokens, got \(inputs.count)") }
@@ -67,20 +67,16 @@ public final class DataParallelPass {
         guard state.layers == l && state.batchSize == b && state.hiddenSize == h else {
             throw .shapeMismatch("state is [\(state.layers), \(state.batchSize), \(state.hiddenSize)], expected [\(l), \(b), \(h)]")
         }
-        var partDropout = dropout
-        if dropout == .sampled && model.config.dropout > 0 && l > 1 {
-            drawMasks(rng: &rng)
-            partDropout = .fixedMasks
-        } else if dropout == .fixedMasks {
-            throw .shapeMismatch("fixed dropout masks are set on a workspace; a split pass draws its own")
+        if let dropout, dropout.batchSize != b || dropout.steps != s {
+            throw .shapeMismatch("dropout masks are for \(dropout.batchSize)x\(dropout.steps) windows, expected \(b)x\(s)")
         }
-        for part in parts { part.load(inputs: inputs, targets: targets, state: state) }
+        for part in parts { part.load(inputs: inputs, targets: targets, state: state, dropout: dropout) }
         parallelFor(parts.count) { p in
             let part = parts[p]
-            var unused = RandomSource(seed: 0)  // the masks are drawn above; parts draw nothing
             do throws(ModelError) {
                 part.loss = try part.model.forward(inputs: part.inputs, targets: targets == nil ? nil : part.targets,
-                                                   state: &part.state, workspace: part.workspace, dropout: partDropout, rng: &unused)
+                                                   state: &part.state, workspace: part.workspace,
+                                                   dropout: dropout == nil ? nil : part.dropout)
             } catch {
                 part.failure = error
             }
@@ -128,23 +124,6 @@ public final class DataParallelPass {
         if let failure { throw failure }
     }
 
-    /// Draws every dropout mask in the unsplit order (boundary, step, stream, unit) into the parts' workspaces.
-    private func drawMasks(rng: inout RandomSource) {
-        let (p, h) = (model.config.dropout, model.config.hiddenSize)
-        let keep = 1 / (1 - p)
-        for k in 0..<model.config.layers - 1 {
-            for t in 0..<steps {
-                for part in parts {
-                    let mask = part.workspace.masks[k]
-                    for b in 0..<part.streams.count {
-                        let row = mask.row(t * part.streams.count + b)
-                        for j in 0..<h { row[j] = rng.nextUnitFloat() < p ? 0 : keep }
-                    }
-                }
-            }
-        }
-    }
-
     /// One range of streams with everything it needs to run on a core of its own.
     private final class Part {
         let streams: Range<Int>
@@ -155,6 +134,8 @@ public final class DataParallelPass {
         var targets: [Int32]
         /// [L, B_p, H]
         var state: LSTMState
+        /// The part's rows of the window's dropout masks.
+        let dropout: DropoutMasks
         var loss: Float = 0
         var failure: ModelError?
 
@@ -165,12 +146,14 @@ public final class DataParallelPass {
             inputs = Array(repeating: 0, count: streams.count * steps)
             targets = inputs
             state = LSTMState(layers: model.config.layers, batchSize: streams.count, hiddenSize: model.config.hiddenSize)
+            dropout = DropoutMasks(config: model.config, batchSize: streams.count, steps: steps)
         }
 
         /// B_p / B: the part's share of the window's tokens, hence of its mean loss.
         func weight(of batchSize: Int) -> Float { Float(streams.count) / Float(batchSize) }
 
-        func load(inputs all: [Int32], targets allTargets: [Int32]?, state full: LSTMState) {
+        func load(inputs all: [Int32], targets allTargets: [Int32]?, state full: LSTMState, dropout window: DropoutMasks?) {
+            window?.copy(streams: streams, into: dropout)
             let range = streams.lowerBound * workspace.steps..<streams.upperBound * workspace.steps
             inputs.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: all[range]) }
             if let allTargets { targets.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: allTargets[range]) } }

@@ -9,24 +9,14 @@
 /// When V is well below S*B, layer 0 reads the tokens through a projected vocabulary table instead of gathered
 /// embeddings (`LSTMLayer.LayerInput.tokens`): the same numbers with a quarter fewer flops at L = 2, E = H.
 
-/// How a forward treats the dropout between layers.
-public enum DropoutMode: Sendable {
-    /// No dropout (evaluation, sampling).
-    case off
-    /// Fresh masks drawn from the generator, with the configured probability (training).
-    case sampled
-    /// The masks already in the workspace (`SequenceWorkspace.setDropoutMask`), whatever the probability.
-    case fixedMasks
-}
-
 extension LanguageModel {
     /// Runs the window `inputs` [B, S] (stream-major: stream b's tokens at b*S ..< (b+1)*S) from `state`, which it
     /// replaces by the state after the window. With `targets` (same layout) it returns the mean cross-entropy loss
-    /// in nats per token and prepares `backward`; without, it returns 0 and only fills `workspace.logits`.
+    /// in nats per token and prepares `backward`; without, it returns 0 and only fills `workspace.logits`. With
+    /// `dropout`, the masks multiply each layer's output before the layer above reads it (training).
     @discardableResult
     public func forward(
-        inputs: [Int32], targets: [Int32]?, state: inout LSTMState, workspace ws: SequenceWorkspace,
-        dropout: DropoutMode = .off, rng: inout RandomSource
+        inputs: [Int32], targets: [Int32]?, state: inout LSTMState, workspace ws: SequenceWorkspace, dropout: DropoutMasks? = nil
     ) throws(ModelError) -> Float {
         let (batch, steps) = (ws.batchSize, ws.steps)
         let n = batch * steps
@@ -44,8 +34,10 @@ extension LanguageModel {
             for r in 0..<n { ws.embedded.row(r).update(from: embedding.row(Int(ws.inputs[r])), count: config.embeddingSize) }
         }
 
-        ws.dropoutApplied = config.layers > 1 && (dropout == .fixedMasks || (dropout == .sampled && config.dropout > 0))
-        if dropout == .sampled && ws.dropoutApplied { drawMasks(ws.masks, rng: &rng) }
+        if let dropout, dropout.batchSize != batch || dropout.steps != steps || dropout.boundaries.count != config.layers - 1 {
+            throw .shapeMismatch("dropout masks are for \(dropout.batchSize)x\(dropout.steps) windows and \(dropout.boundaries.count) boundaries, expected \(batch)x\(steps) and \(config.layers - 1)")
+        }
+        ws.dropout = config.layers > 1 ? dropout : nil
 
         var x = ws.embedded
         let perLayer = state.layerCount
@@ -63,8 +55,8 @@ extension LanguageModel {
             state.h.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: k * perLayer).update(from: cache.finalH.base, count: perLayer) }
             state.c.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: k * perLayer).update(from: cache.finalC.base, count: perLayer) }
             x = cache.output
-            if k < layers.count - 1 && ws.dropoutApplied {
-                multiply(x, ws.masks[k], into: ws.dropped[k])
+            if k < layers.count - 1, let masks = ws.dropout {
+                multiply(x, masks.boundaries[k], into: ws.dropped[k])
                 x = ws.dropped[k]
             }
         }
@@ -98,7 +90,7 @@ extension LanguageModel {
             let dx = below.matrix(rows: n, cols: h)
             layers[k].backward(.dense(topInput(ws, layer: k)), dh: dh, cache: ws.caches[k], dx: dx)
             ws.setInitialStateGradient(layer: k, dh: ws.caches[k].initialDH, dc: ws.caches[k].dcNext)
-            if ws.dropoutApplied { multiply(dx, ws.masks[k - 1], into: dx) }
+            if let masks = ws.dropout { multiply(dx, masks.boundaries[k - 1], into: dx) }
             dh = dx
             swap(&above, &below)
         }
@@ -118,7 +110,7 @@ extension LanguageModel {
     /// The input of layer `k` >= 1 in the last forward (layer L meaning the decoder): a layer's output, or its
     /// output after dropout.
     private func topInput(_ ws: SequenceWorkspace, layer k: Int) -> Matrix {
-        return k < layers.count && ws.dropoutApplied ? ws.dropped[k - 1] : ws.caches[k - 1].output
+        return k < layers.count && ws.dropout != nil ? ws.dropped[k - 1] : ws.caches[k - 1].output
     }
 
     private func toTimeMajor(_ tokens: [Int32], into out: inout [Int32], batch: Int, steps: Int) throws(ModelError) {
@@ -129,14 +121,6 @@ extension LanguageModel {
                 guard id >= 0 && Int(id) < v else { throw .tokenOutOfRange(id: id, vocabularySize: v) }
                 out[t * batch + b] = id
             }
-        }
-    }
-
-    private func drawMasks(_ masks: [Matrix], rng: inout RandomSource) {
-        let p = config.dropout
-        let keep = 1 / (1 - p)
-        for mask in masks {
-            for i in 0..<mask.count { mask.base[i] = rng.nextUnitFloat() < p ? 0 : keep }
         }
     }
 

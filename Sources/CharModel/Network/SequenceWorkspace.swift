@@ -13,8 +13,6 @@ public final class SequenceWorkspace {
     let embedded: Matrix
     /// L-1 of [S*B, H]: the output of layer k after dropout, the input of layer k+1.
     let dropped: [Matrix]
-    /// L-1 of [S*B, H]: the dropout masks, 0 or 1/(1-p).
-    let masks: [Matrix]
     /// [S*B, V]: the logits of the last forward (dlogits during backward).
     public let logits: Matrix
     /// [S*B]: each row's log-sum-exp, kept for backward.
@@ -32,8 +30,8 @@ public final class SequenceWorkspace {
     var targets: [Int32]
     /// Whether the last forward had targets (so a loss to differentiate).
     var hasTargets = false
-    /// Whether the last forward applied the dropout masks.
-    var dropoutApplied = false
+    /// The dropout masks the last forward applied, if any; backward applies them again.
+    var dropout: DropoutMasks?
     /// After `backward`: the loss gradient of the initial state the window started from.
     public private(set) var initialStateGradient: LSTMState
 
@@ -48,10 +46,9 @@ public final class SequenceWorkspace {
         let n = batchSize * steps
         let (e, h, v, l) = (config.embeddingSize, config.hiddenSize, config.vocabularySize, config.layers)
         caches = (0..<l).map { _ in LSTMLayerCache(batchSize: batchSize, steps: steps, hiddenSize: h) }
-        var carver = BufferCarver(count: n * e + 2 * (l - 1) * n * h + n * v + n + v * 4 * h)
+        var carver = BufferCarver(count: n * e + (l - 1) * n * h + n * v + n + v * 4 * h)
         embedded = carver.take(n, e)
         dropped = (1..<l).map { _ in carver.take(n, h) }
-        masks = (1..<l).map { _ in carver.take(n, h) }
         logits = carver.take(n, v)
         logSumExp = carver.take(n, 1).base
         tokenTable = carver.take(v, 4 * h)
@@ -61,18 +58,6 @@ public final class SequenceWorkspace {
         inputs = Array(repeating: 0, count: n)
         targets = Array(repeating: 0, count: n)
         initialStateGradient = LSTMState(layers: l, batchSize: batchSize, hiddenSize: h)
-    }
-
-    /// Sets the dropout mask between layer `boundary` and `boundary + 1` ([S*B, H], time-major), for a forward with
-    /// `.fixedMasks`: tests use it to check gradients through dropout deterministically.
-    public func setDropoutMask(boundary: Int, values: [Float]) throws(ModelError) {
-        guard boundary >= 0 && boundary < masks.count else {
-            throw .shapeMismatch("dropout boundary \(boundary) out of range 0..<\(masks.count)")
-        }
-        guard values.count == masks[boundary].count else {
-            throw .shapeMismatch("dropout mask needs \(masks[boundary].count) values, got \(values.count)")
-        }
-        values.withUnsafeBufferPointer { masks[boundary].base.update(from: $0.baseAddress!, count: values.count) }
     }
 
     /// The logits of stream `b` at step `t` from the last forward.

@@ -1,0 +1,51 @@
+/// The dropout masks between stacked layers for one window, given to `forward` by whoever trains: for each of the
+/// L-1 boundaries, [S*B, H] time-major (row t*B + b), each value 0 (dropped) or 1/(1-p) (kept and scaled).
+///
+/// Memory: 4 (L-1) S B H bytes, allocated once per window shape and drawn anew for every window.
+public final class DropoutMasks {
+    /// B.
+    public let batchSize: Int
+    /// S.
+    public let steps: Int
+    /// One [S*B, H] mask per boundary between layers k and k+1.
+    public let boundaries: [Matrix]
+    private let storage: FloatBuffer
+
+    /// Masks for windows of `batchSize` x `steps` of a model with `config`, all 1 until drawn or set.
+    public init(config: ModelConfig, batchSize: Int, steps: Int) {
+        self.batchSize = batchSize
+        self.steps = steps
+        let (n, h) = (batchSize * steps, config.hiddenSize)
+        var carver = BufferCarver(count: max(0, config.layers - 1) * n * h)
+        boundaries = (1..<max(config.layers, 1)).map { _ in carver.take(n, h) }
+        storage = carver.buffer
+        storage.base.update(repeating: 1, count: storage.count)
+    }
+
+    /// Draws every mask afresh: each unit is dropped with probability `p`, in the order boundary, step, stream, unit.
+    public func draw(probability p: Float, rng: inout RandomSource) {
+        let keep = 1 / (1 - p)
+        for mask in boundaries {
+            for i in 0..<mask.count { mask.base[i] = rng.nextUnitFloat() < p ? 0 : keep }
+        }
+    }
+
+    /// Sets the mask of boundary `k` to `values` ([S*B, H], time-major).
+    public func set(boundary k: Int, values: [Float]) throws(ModelError) {
+        guard k >= 0 && k < boundaries.count else { throw .shapeMismatch("dropout boundary \(k) out of range 0..<\(boundaries.count)") }
+        guard values.count == boundaries[k].count else {
+            throw .shapeMismatch("dropout mask needs \(boundaries[k].count) values, got \(values.count)")
+        }
+        values.withUnsafeBufferPointer { boundaries[k].base.update(from: $0.baseAddress!, count: values.count) }
+    }
+
+    /// Copies the rows of `streams` (of this window's B) into `part`, whose batch is those streams.
+    func copy(streams: Range<Int>, into part: DropoutMasks) {
+        let h = boundaries.first?.cols ?? 0
+        for (mine, theirs) in zip(boundaries, part.boundaries) {
+            for t in 0..<steps {
+                theirs.row(t * streams.count).update(from: mine.row(t * batchSize + streams.lowerBound), count: streams.count * h)
+            }
+        }
+    }
+}
