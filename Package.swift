@@ -52,6 +52,7 @@ let package = Package(
         // The README's library examples, compiled and run by charnnTests.
         .executableTarget(name: "PredictExample", dependencies: ["CharInference"], path: "Examples/PredictExample"),
         .executableTarget(name: "SampleExample", dependencies: ["CharInference"], path: "Examples/SampleExample"),
+        .executableTarget(name: "TrainExample", dependencies: ["CharTraining"], path: "Examples/TrainExample"),
         // Helpers every test target may use.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CharModelFileTests", dependencies: ["CharModelFile", "TestSupport"]),

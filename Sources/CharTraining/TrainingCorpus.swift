@@ -18,8 +18,8 @@ public struct TrainingCorpus {
     /// The text is encoded in slices of about a megabyte straight into 2-byte ids, so the peak memory is the text
     /// plus its ids, never an intermediate array of the whole corpus.
     public init(
-        path: String, lossy: Bool, vocabulary given: Vocabulary?, settings: TokenizerSettings,
-        maxSize: Int?, minCount: Int
+        path: String, lossy: Bool = false, vocabulary given: Vocabulary? = nil, settings: TokenizerSettings = TokenizerSettings(),
+        maxSize: Int? = nil, minCount: Int = 1
     ) throws(TokenizerError) {
         let corpus = try CorpusReader(lossy: lossy).read(path)
         var text = corpus.text

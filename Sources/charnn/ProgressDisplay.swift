@@ -8,13 +8,16 @@ import Darwin
 #endif
 
 /// Shows training progress on standard error: one live line redrawn in place on a terminal; otherwise plain
-/// lines at a steady cadence (every 10 seconds and at each evaluation), fit for logs.
-final class ProgressDisplay {
+/// lines at a steady cadence (every 10 seconds and at each evaluation), fit for logs. Ctrl-C or SIGTERM
+/// (`StopSignals`) asks the run to stop.
+final class ProgressDisplay: TrainingMonitor {
     private let live = isatty(STDERR_FILENO) == 1
     private var lastPrinted = -Double.infinity
     private var lineShown = false
 
-    func show(_ p: TrainingProgress) {
+    var stopRequested: Bool { StopSignals.requested }
+
+    func report(_ p: TrainingProgress) {
         let interval = live ? 0.1 : 10
         guard p.evaluated || p.elapsedSeconds - lastPrinted >= interval else { return }
         lastPrinted = p.elapsedSeconds

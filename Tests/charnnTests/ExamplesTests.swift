@@ -48,7 +48,25 @@ struct ExamplesTests {
             """)
     }
 
-    @Test("the README shows each example as it is compiled", arguments: ["PredictExample", "SampleExample"])
+    @Test("the training example trains into a run folder and reports each evaluation")
+    func train() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("charnn-train-example-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = try Self.run("TrainExample", [root.appendingPathComponent("../shared/corpora/tinyshakespeare.txt").path, folder.path])
+        let lines = output.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasPrefix("step 30: validation loss ") == true)
+        #expect(lines.last?.hasPrefix("step 60: validation loss ") == true)
+        let losses = lines.compactMap { Double($0.split(separator: " ").last ?? "") }
+        // ln 66 = 4.19 for a uniform guess over tiny-shakespeare's graphemes; 60 iterations already learn letter frequencies.
+        #expect(losses.count == 2 && losses[1] < losses[0] && losses[1] < 3.6, "\(losses)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(files.filter { !$0.hasSuffix(".safetensors") } == ["best", "latest", "loss.svg", "metrics.csv"])
+        #expect(files.contains { $0.hasPrefix("step-00000060-") } && files.contains { $0.hasPrefix("best-step-00000060-") })
+    }
+
+    @Test("the README shows each example as it is compiled", arguments: ["PredictExample", "SampleExample", "TrainExample"])
     func readmeQuotesExample(name: String) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
