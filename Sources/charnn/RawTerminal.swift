@@ -40,12 +40,8 @@ struct RawTerminal {
                 _exit(128 + received)
             }
         }
-        // A parent may have started us with these signals blocked (Foundation's Process passes its mask on):
-        // unblock them, or Ctrl-C from outside would leave the terminal raw.
-        var unblocked = sigset_t()
-        sigemptyset(&unblocked)
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&unblocked, signalNumber) }
-        sigprocmask(SIG_UNBLOCK, &unblocked, nil)
+        // Blocked, they would leave the terminal raw on a Ctrl-C from outside.
+        unblock([SIGINT, SIGTERM, SIGHUP])
         return RawTerminal()
     }
 

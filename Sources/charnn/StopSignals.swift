@@ -15,11 +15,7 @@ enum StopSignals {
     /// Installs the handlers, and unblocks the two signals: a parent (a job runner, a test harness, Foundation's
     /// `Process`) may start us with them blocked, and a blocked Ctrl-C would be held back until training ends.
     static func install() {
-        var unblocked = sigset_t()
-        sigemptyset(&unblocked)
-        sigaddset(&unblocked, SIGINT)
-        sigaddset(&unblocked, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+        unblock([SIGINT, SIGTERM])
         for sig in [SIGINT, SIGTERM] {
             signal(sig) { received in
                 stopRequested.store(true, ordering: .relaxed)
@@ -30,4 +26,13 @@ enum StopSignals {
 
     /// Whether a stop has been requested.
     static var requested: Bool { stopRequested.load(ordering: .relaxed) }
+}
+
+/// Unblocks `signals` for this thread. A parent (a job runner, a test harness, Foundation's `Process`, which passes
+/// its mask on) may start the process with them blocked, and then they would be held back until it exits.
+func unblock(_ signals: [Int32]) {
+    var unblocked = sigset_t()
+    sigemptyset(&unblocked)
+    for signalNumber in signals { sigaddset(&unblocked, signalNumber) }
+    pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
 }
