@@ -201,39 +201,58 @@ struct LanguageModelBehaviourTests {
         #expect(abs(dropped - 0.25) < 0.02)
     }
 
-    @Test("the per-step products' spare rows never reach the results, whatever they hold",
+    @Test("layer 0 reads tokens through the token table exactly when 2V <= S*B", arguments: [(1, 1), (2, 3), (3, 3), (5, 4)])
+    func tokenTableRule(batch: Int, steps: Int) throws {
+        let n = batch * steps
+        // The largest V that takes the table, and the smallest that does not (no V takes it at S*B = 1).
+        for v in [n / 2, n / 2 + 1] where v >= 1 {
+            let config = ModelConfig(vocabularySize: v, embeddingSize: 3, hiddenSize: 4, layers: 1)
+            let ws = try SequenceWorkspace(config: config, batchSize: batch, steps: steps)
+            #expect(ws.projectsTokens == (2 * v <= n), "V=\(v) B=\(batch) S=\(steps)")
+        }
+    }
+
+    @Test("the per-step products' spare rows never reach the results, whatever they hold, on both of layer 0's paths",
           arguments: [1, 2, 3, 5], [1, 4])
     func spareRowsStayApart(batch: Int, steps: Int) throws {
-        let config = ModelConfig(vocabularySize: 7, embeddingSize: 5, hiddenSize: 6, layers: 2)
-        let model = try LanguageModel(config: config, seed: 3)
-        let (v, h, l) = (config.vocabularySize, config.hiddenSize, config.layers)
-        var rng = RandomSource(seed: 8)
-        let inputs = (0..<batch * steps).map { _ in Int32(rng.next() % UInt64(v)) }
-        let targets = (0..<batch * steps).map { _ in Int32(rng.next() % UInt64(v)) }
-        func run(poisoned: Bool, projectsTokens: Bool) throws -> (loss: Float, state: LSTMState, gradients: [Float], initial: LSTMState) {
-            let ws = try SequenceWorkspace(config: config, batchSize: batch, steps: steps)
-            ws.projectsTokens = projectsTokens
-            #expect(ws.caches[0].paddedBatchSize > batch)
-            if poisoned {
-                for cache in ws.caches {
-                    for m in [cache.gates, cache.h, cache.c, cache.recurrent, cache.dhNext] { m.base.update(repeating: .nan, count: m.count) }
+        let n = batch * steps
+        // The workspace picks layer 0's path by the sizes: the token table when 2V <= S*B. V = 11 gathers embeddings
+        // at every window here (S*B <= 20) and V = S*B/2 takes the table. No V takes it at S*B = 1; at S*B = 2 and 3
+        // only V = 1 does, whose loss (a softmax over one class) is 0 whatever the parameters, so its gradients are
+        // all 0 (and a NaN from a spare row would still show).
+        var paths = [(vocabulary: 11, projectsTokens: false)]
+        if n >= 2 { paths.append((vocabulary: n / 2, projectsTokens: true)) }
+        for (v, projectsTokens) in paths {
+            let config = ModelConfig(vocabularySize: v, embeddingSize: 5, hiddenSize: 6, layers: 2)
+            let model = try LanguageModel(config: config, seed: 3)
+            let (h, l) = (config.hiddenSize, config.layers)
+            var rng = RandomSource(seed: 8)
+            let inputs = (0..<n).map { _ in Int32(rng.next() % UInt64(v)) }
+            let targets = (0..<n).map { _ in Int32(rng.next() % UInt64(v)) }
+            func run(poisoned: Bool) throws -> (loss: Float, state: LSTMState, gradients: [Float], initial: LSTMState) {
+                let ws = try SequenceWorkspace(config: config, batchSize: batch, steps: steps)
+                try #require(ws.projectsTokens == projectsTokens, "V=\(v) B=\(batch) S=\(steps)")
+                #expect(ws.caches[0].paddedBatchSize > batch)
+                if poisoned {
+                    for cache in ws.caches {
+                        for m in [cache.gateBuffer, cache.h, cache.c, cache.recurrent, cache.dhNext] { m.base.update(repeating: .nan, count: m.count) }
+                    }
                 }
+                var state = LSTMState(layers: l, batchSize: batch, hiddenSize: h)
+                for i in state.h.indices { state.h[i] = Float(i % 5) * 0.1 - 0.2; state.c[i] = Float(i % 3) * 0.2 - 0.2 }
+                model.zeroGradients()
+                let loss = try model.forward(inputs: inputs, targets: targets, state: &state, workspace: ws)
+                try model.backward(workspace: ws)
+                return (loss, state, model.gradients.array, ws.initialStateGradient)
             }
-            var state = LSTMState(layers: l, batchSize: batch, hiddenSize: h)
-            for i in state.h.indices { state.h[i] = Float(i % 5) * 0.1 - 0.2; state.c[i] = Float(i % 3) * 0.2 - 0.2 }
-            model.zeroGradients()
-            let loss = try model.forward(inputs: inputs, targets: targets, state: &state, workspace: ws)
-            try model.backward(workspace: ws)
-            return (loss, state, model.gradients.array, ws.initialStateGradient)
-        }
-        for projectsTokens in [false, true] {
-            let clean = try run(poisoned: false, projectsTokens: projectsTokens)
-            let poisoned = try run(poisoned: true, projectsTokens: projectsTokens)
+            let clean = try run(poisoned: false)
+            let poisoned = try run(poisoned: true)
             #expect(clean.loss.isFinite && poisoned.loss == clean.loss)
             #expect(poisoned.state.h == clean.state.h && poisoned.state.c == clean.state.c)
             #expect(poisoned.gradients == clean.gradients)
             #expect(poisoned.initial.h == clean.initial.h && poisoned.initial.c == clean.initial.c)
-            #expect(clean.initial.h.contains { $0 != 0 })
+            #expect(clean.state.h.contains { $0 != 0 })
+            if v > 1 { #expect(clean.initial.h.contains { $0 != 0 }) }
         }
     }
 }

@@ -3,6 +3,10 @@ import Testing
 
 /// A small problem: the model, a window of tokens and a random initial state, plus the same in reference form.
 /// The default sizes are tiny; `ProblemShape.wide` are past one 16-wide vector and one 16-column kernel panel.
+///
+/// Layer 0 has two input paths, and the workspace picks one by the sizes: the token table when 2V <= S*B, else
+/// gathered embeddings (`SequenceWorkspace.projectsTokens`). A problem says which it expects, its sizes take it
+/// there, and `run` checks that the workspace did.
 private struct Problem {
     let config: ModelConfig
     let batch: Int, steps: Int
@@ -11,13 +15,16 @@ private struct Problem {
     let state: LSTMState
     var masks: [[Float]] = []
 
-    /// Whether layer 0 reads the tokens through the projected vocabulary table (else gathered embeddings).
-    var projectsTokens = false
+    /// Whether layer 0 should read the tokens through the token table (else gathered embeddings).
+    let projectsTokens: Bool
 
-    init(vocabularySize v: Int = 5, embeddingSize e: Int = 3, hiddenSize h: Int = 4, layers: Int, batch: Int = 2, steps: Int = 3,
+    /// Without `vocabularySize`, V is 3 for the token table and 5 for gathered embeddings, which puts the default
+    /// 2x3 window (S*B = 6) on that path.
+    init(vocabularySize: Int? = nil, embeddingSize e: Int = 3, hiddenSize h: Int = 4, layers: Int, batch: Int = 2, steps: Int = 3,
          withMasks: Bool, seed: UInt64, projectsTokens: Bool = false) throws {
         (self.batch, self.steps) = (batch, steps)
         self.projectsTokens = projectsTokens
+        let v = vocabularySize ?? (projectsTokens ? 3 : 5)
         config = ModelConfig(vocabularySize: v, embeddingSize: e, hiddenSize: h, layers: layers, dropout: withMasks ? 0.5 : 0)
         model = try LanguageModel(config: config, seed: seed)
         var rng = RandomSource(seed: seed + 1)
@@ -72,7 +79,8 @@ private struct Problem {
     /// Runs the model's forward and backward; returns the loss, the final state, the workspace and the logits.
     func run() throws -> (loss: Float, state: LSTMState, workspace: SequenceWorkspace, logits: [Float]) {
         let ws = try SequenceWorkspace(config: config, batchSize: batch, steps: steps)
-        ws.projectsTokens = projectsTokens
+        try #require(ws.projectsTokens == projectsTokens,
+                     "V=\(config.vocabularySize) B=\(batch) S=\(steps) should take \(projectsTokens ? "the token table" : "gathered embeddings")")
         let dropout = masks.isEmpty ? nil : DropoutMasks(config: config, batchSize: batch, steps: steps)
         for (k, m) in masks.enumerated() { try dropout?.set(boundary: k, values: m) }
         var state = self.state
@@ -99,12 +107,13 @@ struct ProblemShape: Sendable, CustomTestStringConvertible {
     /// Sizes past the model's 16-wide vectors and its step kernels' 16-column panels, none a multiple of 16, so the
     /// cell loops run full vectors and a partial one and the per-step products (N = 4H forward, H backward, on B
     /// rounded up to 4 rows) run full panels, a partial panel and spare rows. E differs from H, and V from both, so
-    /// no two of them can be swapped unnoticed. Each size takes both of layer 0's input paths, with and without masks.
+    /// no two of them can be swapped unnoticed. Each size takes both of layer 0's input paths, one with masks and one
+    /// without, through V: the token table at 2V <= S*B (20 and 9), gathered embeddings above.
     static let wide: [ProblemShape] = [
         ProblemShape(v: 7, e: 33, h: 20, layers: 2, batch: 5, steps: 4, withMasks: true, projectsTokens: true),
-        ProblemShape(v: 7, e: 33, h: 20, layers: 2, batch: 5, steps: 4, withMasks: false, projectsTokens: false),
+        ProblemShape(v: 11, e: 33, h: 20, layers: 2, batch: 5, steps: 4, withMasks: false, projectsTokens: false),
         ProblemShape(v: 29, e: 20, h: 33, layers: 2, batch: 3, steps: 3, withMasks: true, projectsTokens: false),
-        ProblemShape(v: 29, e: 20, h: 33, layers: 2, batch: 3, steps: 3, withMasks: false, projectsTokens: true),
+        ProblemShape(v: 4, e: 20, h: 33, layers: 2, batch: 3, steps: 3, withMasks: false, projectsTokens: true),
     ]
 }
 

@@ -12,12 +12,12 @@
 ///     c_t = f ⊙ c_{t-1} + i ⊙ g
 ///     h_t = o ⊙ tanh(c_t)
 ///
-/// The input projections x W_ih^T of all S steps are one sgemm; the recurrent product is one product per step
-/// against W_hh^T packed once per window (`PackedMatrix`, with the CPU's `StepKernel`), run on R >= B rows
+/// The input projections x W_ih^T + b_ih + b_hh of all S steps are one sgemm; the recurrent product is one product per
+/// step against W_hh^T packed once per window (`PackedMatrix`, with the CPU's `StepKernel`), run on R >= B rows
 /// (`LSTMLayerCache.paddedBatchSize`) into a scratch that the cell adds to the projections.
-/// When the layer reads embedded tokens (layer 0) and the vocabulary is smaller than the window, the projections
-/// are rows of one table instead, P = embedding.weight W_ih^T + b_ih + b_hh [V, 4H], since x_t W_ih^T is then
-/// P[token_t] - b: V rows of work instead of S*B (see `LayerInput`).
+/// The projections may instead arrive precomputed as the rows of a table, which the cell reads in place
+/// (`LayerInput.tableRows`). Layer 0 reads tokens that way through a `TokenTable`, which then computes the table and
+/// the gradients of W_ih and of the embedding from the layer's da: the layer knows nothing of embeddings.
 ///
 /// Backward, for t = S-1...0, given dh_t from above and the carried dh_next, dc_next (zero at t = S-1):
 ///
@@ -29,11 +29,11 @@
 ///
 /// then, over the whole window at once (one sgemm each):
 ///
-///     dW_ih += da^T x     dW_hh += da^T h_prev     db_ih += Σ_rows da     db_hh += Σ_rows da     dx = da W_ih
+///     dW_hh += da^T h_prev     db_ih += Σ_rows da     db_hh += Σ_rows da
+///     dense input x only:      dW_ih += da^T x        dx = da W_ih
 ///
-/// and dh_next, dc_next after step 0 are the gradients of the initial state h_{-1}, c_{-1}. With token input,
-/// G[v] = Σ_{t: token_t = v} da_t [V, 4H] gathers the rows first: dW_ih += G^T embedding.weight, and
-/// d embedding.weight += G W_ih replaces dx.
+/// and dh_next, dc_next after step 0 are the gradients of the initial state h_{-1}, c_{-1}. With table rows as
+/// input, the table's owner takes da from `LSTMLayerCache.da` (`TokenTable.backward`).
 /// What forward caches for backward is in `LSTMLayerCache`.
 struct LSTMLayer {
     /// In.
@@ -56,24 +56,36 @@ struct LSTMLayer {
 
     // MARK: Forward over a window
 
-    /// Runs the window `input` (S*B rows) from the initial state already in `cache.h`/`cache.c` block 0,
-    /// leaving h_t, c_t in blocks t+1 and the activated gates in `cache.windowGates`.
+    /// Where the per-row input projections x_r W_ih^T + b_ih + b_hh [4H] come from.
+    enum LayerInput {
+        /// x [S*B, In]: the layer below's output, or gathered embeddings. Forward computes the projections into
+        /// `LSTMLayerCache.projections`; backward adds dW_ih and writes dx.
+        case dense(Matrix)
+        /// Row r's projection is row `indices[r]` of `table` [*, 4H] (`indices` [S*B]), computed by the table's owner
+        /// (`TokenTable`), which also differentiates it from `LSTMLayerCache.da`: backward ignores the values.
+        case tableRows(Matrix, indices: UnsafePointer<Int32>)
+    }
+
+    /// Runs the window from the initial state already in `cache.h`/`cache.c` block 0, leaving h_t, c_t in blocks t+1
+    /// and the activated gates in `cache.gates`.
+    ///
+    ///     input: dense x [S*B, In], or table rows (table [*, 4H], indices [S*B])
+    ///     -> cache.h, cache.c blocks 1...S [S*B, H], cache.tanhC [S*B, H], cache.gates [S*B, 4H]
     func forward(_ input: LayerInput, cache: LSTMLayerCache) {
         let (batch, steps, h4) = (cache.batchSize, cache.steps, 4 * hiddenSize)
-        let a = cache.windowGates  // [S*B, 4H]
-        // Row r's projection is row r of `projections`, or with token input row token_r of the table.
-        var (projections, tokenIDs): (Matrix, UnsafePointer<Int32>?) = (a, nil)
+        let gates = cache.gates  // [S*B, 4H]: row r overwrites row r of cache.projections
+        // Row r's projection is row r of `projections`, or with table rows row indices[r] of the table.
+        let (projections, indices): (Matrix, UnsafePointer<Int32>?)
         switch input {
         case .dense(let x):
             precondition(x.rows == steps * batch && x.cols == inputSize,
                          "LSTM input [\(x.rows),\(x.cols)], expected [\(steps * batch),\(inputSize)]")
-            fillBias(a)
-            Matrix.gemm(x, weightIH, transposeB: true, into: a, beta: 1)
-        case .tokens(let ids, let embedding, let table):
-            precondition(embedding.cols == inputSize && table.rows == embedding.rows && table.cols == h4, "LSTM token input shapes")
-            fillBias(table)
-            Matrix.gemm(embedding, weightIH, transposeB: true, into: table, beta: 1)
-            (projections, tokenIDs) = (table, ids)
+            (projections, indices) = (cache.projections, nil)
+            fillBias(projections, biasIH: biasIH, biasHH: biasHH)
+            Matrix.gemm(x, weightIH, transposeB: true, into: projections, beta: 1)
+        case .tableRows(let table, let rowIndices):
+            precondition(table.cols == h4, "LSTM projection table [\(table.rows),\(table.cols)], expected [*,\(h4)]")
+            (projections, indices) = (table, rowIndices)
         }
         let recurrent = cache.recurrent  // [R, 4H]
         cache.packedWHHTransposed.pack(weightHH, transposed: true)
@@ -81,8 +93,8 @@ struct LSTMLayer {
             cache.packedWHHTransposed.multiply(cache.stepRows(cache.h, step: t), into: recurrent)
             for b in 0..<batch {
                 let r = t * batch + b
-                let projection = projections.row(tokenIDs.map { Int($0[r]) } ?? r)
-                cellForward(projection: projection, recurrent: recurrent.row(b), gates: a.row(r), cPrev: cache.c.row(r),
+                let projection = projections.row(indices.map { Int($0[r]) } ?? r)
+                cellForward(projection: projection, recurrent: recurrent.row(b), gates: gates.row(r), cPrev: cache.c.row(r),
                             c: cache.c.row(r + batch), tanhC: cache.tanhC.row(r), h: cache.h.row(r + batch), hidden: hiddenSize)
             }
         }
@@ -90,64 +102,57 @@ struct LSTMLayer {
 
     // MARK: Backward over a window
 
-    /// Backpropagates `dh` [S*B, H], the loss gradient of every h_t from above, through the window that `forward`
-    /// left in `cache`. Accumulates the weight gradients, writes dx [S*B, In] when asked, and leaves the initial
-    /// state's gradients in `cache.initialDH` and `cache.dcNext`. Overwrites `cache.gates` with da.
+    /// Backpropagates `dh`, the loss gradient of every h_t from above, through the window that `forward` left in
+    /// `cache` from the same `input`. Accumulates the gradients of W_hh and the biases (and of W_ih with dense input),
+    /// writes dx when asked (dense input only), and leaves da in `cache.da` (in place of `cache.gates`) and the initial
+    /// state's gradients in `cache.initialDH` and `cache.dcNext`.
+    ///
+    ///     input: forward's; dh [S*B, H]
+    ///     -> cache.da [S*B, 4H], cache.initialDH [B, H], cache.dcNext [B, H], dx [S*B, In]: overwritten
+    ///     -> dWeightHH [4H, H], dBiasIH [4H], dBiasHH [4H], with dense input dWeightIH [4H, In]: added to
     func backward(_ input: LayerInput, dh: Matrix, cache: LSTMLayerCache, dx: Matrix?) {
         let (batch, steps, hidden) = (cache.batchSize, cache.steps, hiddenSize)
         precondition(dh.rows == steps * batch && dh.cols == hidden, "LSTM dh [\(dh.rows),\(dh.cols)], expected [\(steps * batch),\(hidden)]")
-        let a = cache.windowGates  // [S*B, 4H]
+        let (gates, da) = (cache.gates, cache.da)  // [S*B, 4H] each, one buffer: row r turns from gates into da
         cache.dhNext.zero()
         cache.dcNext.zero()
         cache.packedWHH.pack(weightHH, transposed: false)
         for t in stride(from: steps - 1, through: 0, by: -1) {
             for b in 0..<batch {
                 let r = t * batch + b
-                cellBackward(gates: a.row(r), cPrev: cache.c.row(r), tanhC: cache.tanhC.row(r),
+                cellBackward(gates: gates.row(r), da: da.row(r), cPrev: cache.c.row(r), tanhC: cache.tanhC.row(r),
                              dhAbove: dh.row(r), dhNext: cache.dhNext.row(b), dcNext: cache.dcNext.row(b), hidden: hidden)
             }
-            cache.packedWHH.multiply(cache.stepRows(cache.gates, step: t), into: cache.dhNext)
+            cache.packedWHH.multiply(cache.daStepRows(step: t), into: cache.dhNext)
         }
-        Matrix.gemm(a, transposeA: true, cache.previousH, into: dWeightHH, beta: 1)
-        a.addColumnSums(into: dBiasIH, and: dBiasHH)  // b_ih and b_hh get the same gradient: one pass over da
+        Matrix.gemm(da, transposeA: true, cache.previousH, into: dWeightHH, beta: 1)
+        da.addColumnSums(into: dBiasIH, and: dBiasHH)  // b_ih and b_hh get the same gradient: one pass over da
         switch input {
         case .dense(let x):
-            Matrix.gemm(a, transposeA: true, x, into: dWeightIH, beta: 1)
-            if let dx { Matrix.gemm(a, weightIH, into: dx) }
-        case .tokens(let ids, let embedding, let g):
-            g.zero()
-            g.addRows(of: a, at: ids)
-            Matrix.gemm(g, transposeA: true, embedding, into: dWeightIH, beta: 1)
-            if let dx { Matrix.gemm(g, weightIH, into: dx, beta: 1) }
+            Matrix.gemm(da, transposeA: true, x, into: dWeightIH, beta: 1)
+            if let dx { Matrix.gemm(da, weightIH, into: dx) }
+        case .tableRows:
+            precondition(dx == nil, "with table rows as input, the table's owner takes the input gradient from cache.da")
         }
-    }
-
-    /// Sets every row of `m` [*, 4H] to b_ih + b_hh.
-    private func fillBias(_ m: Matrix) {
-        let h4 = 4 * hiddenSize
-        let first = m.row(0)
-        for j in 0..<h4 { first[j] = biasIH[j] + biasHH[j] }
-        for r in 1..<max(m.rows, 1) { m.row(r).update(from: first, count: h4) }
-    }
-
-    /// What a layer reads.
-    enum LayerInput {
-        /// x [S*B, In]: the layer below's output (or the gathered embeddings).
-        case dense(Matrix)
-        /// Token ids [S*B] (time-major) into `embedding` [V, In], with `table` [V, 4H] as scratch for P (forward)
-        /// and G (backward); with this input, backward's `dx` is d embedding.weight [V, In], added to.
-        case tokens(ids: UnsafePointer<Int32>, embedding: Matrix, table: Matrix)
     }
 
     // MARK: Single step, batch 1
 
     /// One step for one stream: reads x [In], updates h [H] and c [H] in place, using `gates` [4H] as scratch.
     func step(x: UnsafePointer<Float>, h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>) {
-        fillBias(Matrix(gates, rows: 1, cols: 4 * hiddenSize))
+        fillBias(Matrix(gates, rows: 1, cols: 4 * hiddenSize), biasIH: biasIH, biasHH: biasHH)
         Matrix.gemv(weightIH, x, into: gates, beta: 1)
         Matrix.gemv(weightHH, h, into: gates, beta: 1)
         cellStep(gates: gates, c: c, h: h, hidden: hiddenSize)
     }
+}
+
+/// Sets every row of `m` [*, 4H] to b_ih + b_hh (biasIH, biasHH [4H]).
+func fillBias(_ m: Matrix, biasIH: UnsafePointer<Float>, biasHH: UnsafePointer<Float>) {
+    let h4 = m.cols
+    let first = m.row(0)
+    for j in 0..<h4 { first[j] = biasIH[j] + biasHH[j] }
+    for r in 1..<max(m.rows, 1) { m.row(r).update(from: first, count: h4) }
 }
 
 // MARK: - Cell kernels (element-wise, one row of B)
@@ -184,16 +189,18 @@ private func cellForward(
     }
 }
 
-/// Turns the activated gates [4H] into da [4H] in place, and replaces dc_next [H] by the carry to step t-1.
-/// `dhNext` [H] holds the recurrent gradient dh_next on entry (it is overwritten by the caller's sgemm afterwards).
+/// Reads the activated gates [4H] and writes da [4H] (which may be the gates themselves: the cache keeps both in one
+/// row), and replaces dc_next [H] by the carry to step t-1. `dhNext` [H] holds the recurrent gradient dh_next on
+/// entry (it is overwritten by the caller's sgemm afterwards).
 @inline(__always)
 private func cellBackward(
-    gates: UnsafeMutablePointer<Float>, cPrev: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>,
+    gates: UnsafePointer<Float>, da: UnsafeMutablePointer<Float>, cPrev: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>,
     dhAbove: UnsafeMutablePointer<Float>, dhNext: UnsafeMutablePointer<Float>, dcNext: UnsafeMutablePointer<Float>, hidden: Int
 ) {
     for j in stride(from: 0, to: hidden, by: FloatVector.scalarCount) {
         let n = hidden - j
         let (gi, gf, gg, go) = (gates + j, gates + hidden + j, gates + 2 * hidden + j, gates + 3 * hidden + j)
+        let (dai, daf, dag, dao) = (da + j, da + hidden + j, da + 2 * hidden + j, da + 3 * hidden + j)
         let i = gi.loadVector(count: n), f = gf.loadVector(count: n), g = gg.loadVector(count: n), o = go.loadVector(count: n)
         let tc = (tanhC + j).loadVector(count: n)
         let dh = (dhAbove + j).loadVector(count: n) + (dhNext + j).loadVector(count: n)
@@ -203,10 +210,10 @@ private func cellBackward(
         let df = dc * (cPrev + j).loadVector(count: n)
         let dg = dc * i
         (dcNext + j).storeVector(dc * f, count: n)
-        gi.storeVector(di * i * (1 - i), count: n)
-        gf.storeVector(df * f * (1 - f), count: n)
-        gg.storeVector(dg * (1 - g * g), count: n)
-        go.storeVector(dO * o * (1 - o), count: n)
+        dai.storeVector(di * i * (1 - i), count: n)
+        daf.storeVector(df * f * (1 - f), count: n)
+        dag.storeVector(dg * (1 - g * g), count: n)
+        dao.storeVector(dO * o * (1 - o), count: n)
     }
 }
 

@@ -4,17 +4,24 @@
 /// contiguous [S*B, H] matrix and dW_hh is a single sgemm.
 ///
 /// The per-step products run on R = B rounded up to a multiple of `recurrentRowMultiple` rows: the B rows of a step
-/// and the first R-B rows after them, whose results land in rows nobody reads. `h` and `gates` carry R-B spare rows
-/// at their end so that the last step's product stays inside them (`h` needs them only when B < 3).
+/// and the first R-B rows after them, whose results land in rows nobody reads. `h` and `gateBuffer` carry R-B spare
+/// rows at their end so that the last step's product stays inside them (`h` needs them only when B < 3).
+///
+/// One buffer, `gateBuffer`, holds three things in turn, each replacing the one before, a step's rows at a time.
+/// Each has a name, to be read only while it holds what the name says:
+///
+///     projections  [S*B, 4H]  x W_ih^T + b_ih + b_hh of a dense input   forward, until step t's cells read its rows
+///     gates        [S*B, 4H]  the activated gates i, f, g, o            from forward's step t to backward's step t
+///     da           [S*B, 4H]  the loss gradient of the pre-activations  from backward's step t to the next forward
 final class LSTMLayerCache {
     let batchSize: Int
     let steps: Int
     /// R: the rows each per-step product runs on.
     let paddedBatchSize: Int
     private let storage: FloatBuffer
-    /// [S*B + R-B, 4H]: a dense input's projections x W_ih^T + b before a step; the activated gates i, f, g, o
-    /// after it; da after backward.
-    let gates: Matrix
+    /// [S*B + R-B, 4H]: the storage of `projections`, `gates` and `da`, and the spare rows of the per-step products
+    /// da_t W_hh (`daStepRows`). Read it by the name of the phase.
+    let gateBuffer: Matrix
     /// [(S+1)*B + R-B, H]: h_{-1}, h_0, ..., h_{S-1}.
     let h: Matrix
     /// [(S+1)*B, H]: c_{-1}, c_0, ..., c_{S-1}.
@@ -46,7 +53,7 @@ final class LSTMLayerCache {
         let sizes = [(n + spare) * 4 * hiddenSize, (n + batchSize + spare) * hiddenSize, (n + batchSize) * hiddenSize,
                      n * hiddenSize, paddedBatchSize * 4 * hiddenSize, paddedBatchSize * hiddenSize, batchSize * hiddenSize]
         var carver = BufferCarver(count: sizes.reduce(0, +))
-        gates = carver.take(n + spare, 4 * hiddenSize)
+        gateBuffer = carver.take(n + spare, 4 * hiddenSize)
         h = carver.take(n + batchSize + spare, hiddenSize)
         c = carver.take(n + batchSize, hiddenSize)
         tanhC = carver.take(n, hiddenSize)
@@ -61,8 +68,16 @@ final class LSTMLayerCache {
     /// The per-step products' R rows of a sequence matrix, starting at step t's first row.
     func stepRows(_ m: Matrix, step t: Int) -> Matrix { m.rows(t * batchSize..<t * batchSize + paddedBatchSize) }
 
-    /// da (or the gates) of the whole window, [S*B, 4H].
-    var windowGates: Matrix { gates.rows(0..<steps * batchSize) }
+    /// [S*B, 4H]: a dense input's projections x W_ih^T + b_ih + b_hh, from the start of `LSTMLayer.forward` until
+    /// step t's cells replace its rows by `gates`. (With table rows as input the cells read the table instead.)
+    var projections: Matrix { gateBuffer.rows(0..<steps * batchSize) }
+    /// [S*B, 4H]: the activated gates i, f, g, o, from forward's step t until backward's step t replaces its rows
+    /// by `da`.
+    var gates: Matrix { gateBuffer.rows(0..<steps * batchSize) }
+    /// [S*B, 4H]: da, the loss gradient of the pre-activations a, from backward's step t until the next forward.
+    var da: Matrix { gateBuffer.rows(0..<steps * batchSize) }
+    /// [R, 4H]: da_t and the R-B rows after it, the rows backward's per-step product da_t W_hh runs on.
+    func daStepRows(step t: Int) -> Matrix { stepRows(gateBuffer, step: t) }
     /// h_{-1} ... h_{S-2} [S*B, H]: every step's h_prev.
     var previousH: Matrix { h.rows(0..<steps * batchSize) }
     /// h_{S-1} [B, H], the state carried to the next window.

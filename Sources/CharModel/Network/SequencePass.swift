@@ -6,8 +6,10 @@
 ///            dtop = dlogits decoder.weight -> each layer's backward, top down, with dx ⊙ mask handed to the layer
 ///            below -> d embedding.weight[token] += dx of layer 0.
 /// Every product is one sgemm over the window; only the recurrent products run per step (in `LSTMLayer`).
-/// When V is well below S*B, layer 0 reads the tokens through a projected vocabulary table instead of gathered
-/// embeddings (`LSTMLayer.LayerInput.tokens`): the same numbers with a quarter fewer flops at L = 2, E = H.
+/// When 2V <= S*B (`SequenceWorkspace.projectsTokens`), embedding and layer 0's input projection are one
+/// `TokenTable` instead: forward computes P [V, 4H] and layer 0's cells read row P[token] as their projection
+/// (`LSTMLayer.LayerInput.tableRows`); backward hands layer 0's da to the table, which adds d W_ih and
+/// d embedding.weight. The same numbers with a quarter fewer flops at L = 2, E = H.
 
 extension LanguageModel {
     /// Runs the window `inputs` [B, S] (stream-major: stream b's tokens at b*S ..< (b+1)*S) from `state`, which it
@@ -46,8 +48,9 @@ extension LanguageModel {
             state.h.withUnsafeBufferPointer { cache.h.base.update(from: $0.baseAddress! + k * perLayer, count: perLayer) }
             state.c.withUnsafeBufferPointer { cache.c.base.update(from: $0.baseAddress! + k * perLayer, count: perLayer) }
             if k == 0 && ws.projectsTokens {
+                ws.tokenTable.forward(embedding: embedding, weightIH: layer.weightIH, biasIH: layer.biasIH, biasHH: layer.biasHH)
                 ws.inputs.withUnsafeBufferPointer {
-                    layer.forward(.tokens(ids: $0.baseAddress!, embedding: embedding, table: ws.tokenTable), cache: cache)
+                    layer.forward(.tableRows(ws.tokenTable.projections, indices: $0.baseAddress!), cache: cache)
                 }
             } else {
                 layer.forward(.dense(x), cache: cache)
@@ -95,14 +98,17 @@ extension LanguageModel {
             swap(&above, &below)
         }
         if ws.projectsTokens {
+            let (layer, cache) = (layers[0], ws.caches[0])
             ws.inputs.withUnsafeBufferPointer {
-                layers[0].backward(.tokens(ids: $0.baseAddress!, embedding: embedding, table: ws.tokenTable),
-                                   dh: dh, cache: ws.caches[0], dx: dEmbedding)
+                let tokens = $0.baseAddress!
+                layer.backward(.tableRows(ws.tokenTable.projections, indices: tokens), dh: dh, cache: cache, dx: nil)
+                ws.tokenTable.backward(da: cache.da, tokens: tokens, embedding: embedding, weightIH: layer.weightIH,
+                                       dWeightIH: layer.dWeightIH, dEmbedding: dEmbedding)
             }
         } else {
-            let dx = below.matrix(rows: n, cols: e)
-            layers[0].backward(.dense(ws.embedded), dh: dh, cache: ws.caches[0], dx: dx)
-            ws.inputs.withUnsafeBufferPointer { dEmbedding.addRows(of: dx, at: $0.baseAddress!) }
+            let dEmbedded = below.matrix(rows: n, cols: e)  // [S*B, E]: the gathered embeddings' gradient
+            layers[0].backward(.dense(ws.embedded), dh: dh, cache: ws.caches[0], dx: dEmbedded)
+            ws.inputs.withUnsafeBufferPointer { dEmbedding.addRows(of: dEmbedded, at: $0.baseAddress!) }
         }
         ws.setInitialStateGradient(layer: 0, dh: ws.caches[0].initialDH, dc: ws.caches[0].dcNext)
     }

@@ -9,7 +9,7 @@ public final class SequenceWorkspace {
     public let config: ModelConfig
     let caches: [LSTMLayerCache]
     private let storage: FloatBuffer
-    /// [S*B, E]: the embedded input tokens.
+    /// [S*B, E]: the embedded input tokens (unused when `projectsTokens`).
     let embedded: Matrix
     /// L-1 of [S*B, H]: the output of layer k after dropout, the input of layer k+1.
     let dropped: [Matrix]
@@ -19,11 +19,11 @@ public final class SequenceWorkspace {
     let logSumExp: UnsafeMutablePointer<Float>
     /// Two [S*B, max(E, H)] buffers that the gradients flowing down the stack alternate between.
     let gradientBuffers: (FloatBuffer, FloatBuffer)
-    /// [V, 4H]: layer 0's projected vocabulary table in forward, its gathered gate gradients in backward.
-    let tokenTable: Matrix
-    /// Whether layer 0 reads tokens through `tokenTable` (V well below S*B, where it saves work) rather than
-    /// gathered embeddings. Tests set it to check both paths.
-    var projectsTokens: Bool
+    /// Layer 0's projected vocabulary (P in forward, G in backward), used when `projectsTokens`.
+    let tokenTable: TokenTable
+    /// Whether layer 0 reads tokens through `tokenTable` rather than gathered embeddings: when 2V <= S*B, where the
+    /// table's products over V rows save work over the S*B-row ones they replace.
+    let projectsTokens: Bool
     /// [S*B]: input tokens of the last forward, time-major.
     var inputs: [Int32]
     /// [S*B]: target tokens of the last forward, time-major.
@@ -51,7 +51,7 @@ public final class SequenceWorkspace {
         dropped = (1..<l).map { _ in carver.take(n, h) }
         logits = carver.take(n, v)
         logSumExp = carver.take(n, 1).base
-        tokenTable = carver.take(v, 4 * h)
+        tokenTable = TokenTable(carver.take(v, 4 * h))
         projectsTokens = 2 * v <= n
         storage = carver.buffer
         gradientBuffers = (FloatBuffer(count: n * max(e, h)), FloatBuffer(count: n * max(e, h)))
