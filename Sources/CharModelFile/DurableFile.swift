@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CharTokenizer
 import Foundation
 
 /// Whole-file writes that a crash or a full disk cannot leave half-done, and whole-file reads.
@@ -84,30 +85,7 @@ public enum DurableFile {
     /// The whole content of the file at `url`.
     public static func read(from url: URL) throws -> [UInt8] {
         let path = Self.path(of: url)
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw DurableFileError.cannotRead(path: path, reason: errnoText()) }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            throw DurableFileError.cannotRead(path: path, reason: errnoText())
-        }
-        let size = Int(status.st_size)
-        var failure: String?
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            initialized = 0
-            while initialized < size {
-                let got = systemRead(descriptor, buffer.baseAddress! + initialized, size - initialized)
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    failure = errnoText()
-                    return
-                }
-                if got == 0 { return }
-                initialized += got
-            }
-        }
-        if let failure { throw DurableFileError.cannotRead(path: path, reason: failure) }
-        return bytes
+        do { return try WholeFile.read(path: path) } catch { throw DurableFileError.cannotRead(path: path, reason: error.reason) }
     }
 
     /// The path to open `url` by and to show in messages: as the user typed it when it is relative to the
@@ -145,13 +123,5 @@ private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count
     Glibc.write(descriptor, bytes, count)
     #else
     Darwin.write(descriptor, bytes, count)
-    #endif
-}
-
-private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.read(descriptor, buffer, count)
-    #else
-    Darwin.read(descriptor, buffer, count)
     #endif
 }

@@ -9,19 +9,16 @@ import Darwin
 /// Two tensors are equal when name, shape, element type and stored bytes are equal, so NaN equals the same NaN
 /// and 0 differs from -0: exactly what a checkpoint must reproduce.
 public struct SafetensorsTensor: Sendable, Equatable {
-    /// The element types charnn reads and writes, spelled as in a safetensors header.
+    /// The element types charnn reads and writes, spelled as in a safetensors header: Float32 only, which is all a
+    /// charnn model, checkpoint or PyTorch state_dict holds. A file with any other type is refused as
+    /// `SafetensorsError.unknownDType`.
     public enum DType: String, Sendable, CaseIterable {
         case f32 = "F32"
-        case i64 = "I64"
-        case i32 = "I32"
-        case u8 = "U8"
 
         /// Bytes per element.
         public var byteWidth: Int {
             switch self {
-            case .f32, .i32: 4
-            case .i64: 8
-            case .u8: 1
+            case .f32: 4
             }
         }
     }
@@ -29,9 +26,6 @@ public struct SafetensorsTensor: Sendable, Equatable {
     /// The values, in row-major order, with their element type.
     public enum Values: Sendable {
         case f32([Float])
-        case i64([Int64])
-        case i32([Int32])
-        case u8([UInt8])
     }
 
     /// The name the tensor is stored under, e.g. `lstm.weight_ih_l0`.
@@ -77,9 +71,6 @@ public struct SafetensorsTensor: Sendable, Equatable {
         self.shape = shape
         switch dtype {
         case .f32: values = .f32(Self.copy(bytes))
-        case .i64: values = .i64(Self.copy(bytes))
-        case .i32: values = .i32(Self.copy(bytes))
-        case .u8: values = .u8(Self.copy(bytes))
         }
     }
 
@@ -87,9 +78,6 @@ public struct SafetensorsTensor: Sendable, Equatable {
     public var dtype: DType {
         switch values {
         case .f32: .f32
-        case .i64: .i64
-        case .i32: .i32
-        case .u8: .u8
         }
     }
 
@@ -97,27 +85,23 @@ public struct SafetensorsTensor: Sendable, Equatable {
     public var elementCount: Int {
         switch values {
         case let .f32(array): array.count
-        case let .i64(array): array.count
-        case let .i32(array): array.count
-        case let .u8(array): array.count
         }
     }
 
     /// The number of bytes the values occupy in a file.
     public var byteCount: Int { elementCount * dtype.byteWidth }
 
-    /// The values if the tensor holds Float32, else nil.
+    /// The values as Float32 (optional so that callers keep checking the type should another ever be added).
     public var floats: [Float]? {
-        if case let .f32(array) = values { array } else { nil }
+        switch values {
+        case let .f32(array): array
+        }
     }
 
     /// Calls `body` with the values' bytes, as they are laid out in a file.
     public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         switch values {
         case let .f32(array): try array.withUnsafeBytes(body)
-        case let .i64(array): try array.withUnsafeBytes(body)
-        case let .i32(array): try array.withUnsafeBytes(body)
-        case let .u8(array): try array.withUnsafeBytes(body)
         }
     }
 

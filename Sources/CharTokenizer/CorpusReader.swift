@@ -88,23 +88,18 @@ public struct CorpusReader: Sendable {
     }
 
     private static func readFile(_ path: String) throws(TokenizerError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        return try readAll(descriptor: descriptor, name: path)
+        do {
+            return try WholeFile.read(path: path)
+        } catch {
+            throw .unreadable(path: path, reason: error.reason)
+        }
     }
 
     private static func readAll(descriptor: Int32, name: String) throws(TokenizerError) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(path: name, reason: String(cString: strerror(errno)))
-            }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<count])
+        do {
+            return try WholeFile.read(descriptor: descriptor)
+        } catch {
+            throw .unreadable(path: name, reason: error.reason)
         }
     }
 }

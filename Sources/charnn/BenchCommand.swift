@@ -94,7 +94,7 @@ struct BenchCommand: ParsableCommand {
             result = BenchResult(item: "sample", value: try Benchmarks.samplingMicroseconds(config: config, seconds: seconds), unit: "us/char")
         case .predict:
             let loaded = try model.load()
-            let text = String(decoding: FileManager.default.contents(atPath: corpus) ?? Data(), as: UTF8.self)
+            let text = String(decoding: (try? WholeFile.read(path: corpus)) ?? [], as: UTF8.self)
             let latency = try Benchmarks.predictorLatency(model: loaded.model, tokenizer: loaded.tokenizer, text: text)
             let memory = Benchmarks.peakResidentMegabytes()
             try printRows(latency.map { row in

@@ -60,10 +60,9 @@ enum Benchmarks {
     /// MB/s of the whole tokenizer pipeline on the file at `path`: UTF-8 validation, NFC, grapheme segmentation and
     /// the mapping to ids (the vocabulary is built beforehand, untimed).
     static func tokenizerMegabytesPerSecond(path: String, seconds: Double) throws -> Double {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = try? WholeFile.read(path: path) else {
             throw CLIError.failed("bench: cannot read \(path); give a text with --corpus")
         }
-        let bytes = [UInt8](data)
         let reader = CorpusReader()
         let tokenizer = try Tokenizer(vocabulary: try Vocabulary(corpus: try reader.decode(bytes, name: path)))
         var failure: Error?

@@ -20,6 +20,23 @@ enum PredictionFixtures {
         return try Predictor(model: try model(for: tokenizer, seed: seed), tokenizer: tokenizer, configuration: configuration)
     }
 
+    /// A predictor over `graphemes` (ids 1... in this order) whose model ignores the text: every LSTM weight and bias
+    /// is 0, so every hidden state is 0, and the decoder's bias is log p, so after the start line feed the next
+    /// grapheme is always distributed as given (`<unk>` gets a logit of -1e9, probability 0). What it suggests can
+    /// be worked out by hand.
+    static func unigramPredictor(_ graphemes: [(grapheme: String, probability: Double)]) throws -> Predictor {
+        let tokenizer = try tokenizer(graphemes.map(\.grapheme))
+        let config = ModelConfig(vocabularySize: tokenizer.vocabulary.count, embeddingSize: 2, hiddenSize: 3, layers: 1)
+        let layout = ParameterLayout(config: config)
+        let bias = layout.tensor(named: "decoder.bias")!
+        var parameters = [Float](repeating: 0, count: layout.count)
+        parameters[bias.offset] = -1e9
+        for (grapheme, probability) in graphemes {
+            parameters[bias.offset + Int(tokenizer.vocabulary.id(for: grapheme))] = Float(log(probability))
+        }
+        return try Predictor(model: LanguageModel(config: config, parameters: parameters), tokenizer: tokenizer)
+    }
+
     /// The softmax of `logits` in Float64.
     static func softmax(_ logits: UnsafeBufferPointer<Float>) -> [Double] {
         let m = Double(logits.max()!)

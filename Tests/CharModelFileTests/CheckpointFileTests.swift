@@ -17,7 +17,7 @@ import TestSupport
             try SafetensorsTensor(name: "lstm.weight_ih_l0", shape: [8, 3], floats: (0..<24).map { sin(Float($0)) }),
             try SafetensorsTensor(name: "lstm.bias_ih_l0", shape: [8], floats: [0, -0.0, .leastNormalMagnitude / 4, .greatestFiniteMagnitude, -1, 2, 3, .pi]),
             try SafetensorsTensor(name: "decoder.bias", shape: [5], floats: [0.1, 0.2, 0.3, 0.4, 0.5]),
-            try SafetensorsTensor(name: "optimizer.step", shape: [], values: .i64([1234])),
+            try SafetensorsTensor(name: "optimizer.state", shape: [2], floats: [1234, -0.5]),
         ]
     }
 
@@ -121,7 +121,7 @@ import TestSupport
             let (url, bytes) = try writeSample(in: directory)
             try Data(bytes.dropLast(4)).write(to: url)
             #expect(readError(url).map(String.init(describing:))
-                == "checkpoint \(url.path) is damaged: tensor 'optimizer.step' occupies bytes 208..<216 of the data section, which holds only 212 bytes (file truncated?)")
+                == "checkpoint \(url.path) is damaged: tensor 'optimizer.state' occupies bytes 208..<216 of the data section, which holds only 212 bytes (file truncated?)")
         }
     }
 

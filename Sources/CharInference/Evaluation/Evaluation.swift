@@ -65,10 +65,8 @@ public func evaluate(model: LanguageModel, ids: some Collection<Int32>, steps: I
         lossSum += Double(try model.forward(inputs: inputs, targets: targets, state: &state, workspace: ws)) * Double(n)
         for t in 0..<n {
             let logits = ws.logits(stream: 0, step: t)
-            let target = logits[Int(targets[t])]
             // The target's rank: how many ids score higher (ties count against it, lower ids first).
-            var rank = 0
-            for v in 0..<logits.count where logits[v] > target || (logits[v] == target && v < Int(targets[t])) { rank += 1 }
+            let rank = TopK.rank(of: Int(targets[t]), among: 0..<logits.count) { ranksAbove($0, $1, by: logits) }
             if rank == 0 { top1 += 1 }
             if rank < 5 { top5 += 1 }
         }

@@ -37,8 +37,8 @@ final class CompletionSearch {
     private let pool: [InferenceState]
     private var nodes: [Node] = []
     private var frontier: [Candidate] = []
-    /// The best complete completions so far: (node or -1 for the root, score), best first.
-    private var best: [(node: Int32, score: Double)] = []
+    /// The best complete completions so far: (node or -1 for the root, score), best first (ties: the one found first).
+    private var best = TopK<(node: Int32, score: Double)>(k: 0) { $0.score > $1.score }
     private var probabilities: [Double]
 
     /// Model steps the last search took, and whether it finished before the budget.
@@ -61,15 +61,15 @@ final class CompletionSearch {
     func run(root: InferenceState, prefix: String, prefixLastIsSimple: Bool, k: Int, maxLength: Int) -> [WordCompletion] {
         nodes.removeAll(keepingCapacity: true)
         frontier.removeAll(keepingCapacity: true)
-        best.removeAll(keepingCapacity: true)
+        best.removeAll(k: k)
         lastSteps = 0
         lastIsExact = true
         guard k > 0, maxLength >= 0 else { return [] }
 
         expand(node: -1, state: root, prefix: prefix, lastIsSimple: prefixLastIsSimple, probability: 1,
-               length: 0, k: k, maxLength: maxLength)
+               length: 0, maxLength: maxLength)
         while let candidate = popFrontier() {
-            if best.count == k && best[k - 1].score >= candidate.probability { break }
+            if let kth = best.cutoff, kth.score >= candidate.probability { break }
             guard nodes.count < budget else {
                 lastIsExact = false
                 break
@@ -84,15 +84,15 @@ final class CompletionSearch {
             nodes.append(Node(parent: candidate.parent, token: candidate.token, length: length,
                               lastIsSimple: rules.isSimple[Int(candidate.token)], probability: candidate.probability))
             expand(node: Int32(index), state: state, prefix: prefix, lastIsSimple: nodes[index].lastIsSimple,
-                   probability: candidate.probability, length: Int(length), k: k, maxLength: maxLength)
+                   probability: candidate.probability, length: Int(length), maxLength: maxLength)
         }
-        return best.map { completion(node: $0.node, prefix: prefix, score: $0.score) }
+        return best.elements.map { completion(node: $0.node, prefix: prefix, score: $0.score) }
     }
 
     /// Scores the completion ending at `node` (unless the word is empty) and queues its continuations.
     private func expand(node: Int32, state: InferenceState, prefix: String, lastIsSimple: Bool, probability: Double,
-                        length: Int, k: Int, maxLength: Int) {
-        softmax(state.logits)
+                        length: Int, maxLength: Int) {
+        Softmax.probabilities(state.logits, into: &probabilities)
         let v = probabilities.count
         let emptyWord = prefix.isEmpty && node < 0
         var endMass = 0.0
@@ -118,27 +118,13 @@ final class CompletionSearch {
                 endMass += p
             } else if canGrow {
                 let child = probability * p
-                if child > 0 && (best.count < k || child > best[k - 1].score) {
+                if child > 0 && best.admits((node, child)) {
                     pushFrontier(Candidate(parent: node, token: Int32(id), probability: child))
                 }
             }
         }
-        if !emptyWord { record(node: node, score: probability * endMass, k: k) }
-    }
-
-    /// The softmax of `logits` into `probabilities`, in Float64.
-    private func softmax(_ logits: UnsafeBufferPointer<Float>) {
-        let scale = 1 / exponentiate(logits, into: &probabilities)
-        for i in 0..<logits.count { probabilities[i] *= scale }
-    }
-
-    /// Inserts a complete completion into the k best, kept sorted by score (ties: the one found first).
-    private func record(node: Int32, score: Double, k: Int) {
-        guard score > 0, best.count < k || score > best[k - 1].score else { return }
-        var position = best.count
-        while position > 0 && best[position - 1].score < score { position -= 1 }
-        best.insert((node, score), at: position)
-        if best.count > k { best.removeLast() }
+        let score = probability * endMass
+        if !emptyWord && score > 0 { best.insert((node, score)) }
     }
 
     /// The graphemes from the root to `node`, joined.

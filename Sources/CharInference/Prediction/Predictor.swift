@@ -191,19 +191,13 @@ public final class Predictor {
     public func nextGraphemes(k: Int) -> [GraphemePrediction] {
         guard k > 0 else { return [] }
         let logits = state.logits
-        let total = exponentiate(logits, into: &probabilities)
-        var top: [GraphemePrediction] = []
-        top.reserveCapacity(k + 1)
-        for id in 1..<logits.count {
-            let p = probabilities[id] / total
-            guard top.count < k || p > top[top.count - 1].probability else { continue }
-            var position = top.count
-            while position > 0 && top[position - 1].probability < p { position -= 1 }
-            top.insert(GraphemePrediction(grapheme: tokenizer.vocabulary.graphemes[id - 1], id: Int32(id), probability: p),
-                       at: position)
-            if top.count > k { top.removeLast() }
+        let total = Softmax.exponentiate(logits, into: &probabilities)
+        // Ids go in in increasing order, so ties keep the lower id first.
+        var top = TopK<(id: Int, probability: Double)>(k: k) { $0.probability > $1.probability }
+        for id in 1..<logits.count { top.insert((id, probabilities[id] / total)) }
+        return top.elements.map {
+            GraphemePrediction(grapheme: tokenizer.vocabulary.graphemes[$0.id - 1], id: Int32($0.id), probability: $0.probability)
         }
-        return top
     }
 
     /// The k most likely ways to finish the word at the cursor, most likely first; after a space or punctuation
