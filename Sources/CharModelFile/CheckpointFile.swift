@@ -50,12 +50,22 @@ public struct CheckpointFile: Sendable {
     ///
     /// - Throws: `CheckpointError` if the bytes are damaged, of another format version, or not a charnn checkpoint.
     public static func decode(_ bytes: [UInt8], path: String) throws -> CheckpointFile {
-        let file: SafetensorsFile
+        try checked(safetensors(bytes, path: path), path: path)
+    }
+
+    /// A whole safetensors file's bytes, decoded; `path` names it in errors.
+    ///
+    /// - Throws: `CheckpointError.damaged` if they are not a well-formed safetensors file.
+    static func safetensors(_ bytes: [UInt8], path: String) throws -> SafetensorsFile {
         do {
-            file = try SafetensorsFile(decoding: bytes, path: path)
+            return try SafetensorsFile(decoding: bytes, path: path)
         } catch let error as SafetensorsError {
             throw CheckpointError.damaged(path: path, problem: error.problem)
         }
+    }
+
+    /// `file` as a checkpoint, once its format version and checksum are checked.
+    static func checked(_ file: SafetensorsFile, path: String) throws -> CheckpointFile {
         guard let version = file.metadata[formatVersionKey] else {
             throw CheckpointError.missingMetadata(path: path, key: formatVersionKey)
         }

@@ -21,15 +21,9 @@ extension ModelFile {
     /// line: a PyTorch file without a checksum cannot be verified.
     public static func read(from url: URL, vocabulary: [String]?) throws -> (model: ModelFile, warnings: [String]) {
         let path = DurableFile.path(of: url)
-        let bytes = try DurableFile.read(from: url)
-        let file: SafetensorsFile
-        do {
-            file = try SafetensorsFile(decoding: bytes, path: path)
-        } catch let error as SafetensorsError {
-            throw CheckpointError.damaged(path: path, problem: error.problem)
-        }
+        let file = try CheckpointFile.safetensors(DurableFile.read(from: url), path: path)
         if file.metadata[Key.modelConfig] != nil {
-            return (try ModelFile(file: CheckpointFile.decode(bytes, path: path)), [])
+            return (try ModelFile(file: CheckpointFile.checked(file, path: path)), [])
         }
         try CheckpointFile.verifyChecksum(of: file, path: path)
         let warnings = file.metadata[CheckpointFile.checksumKey] == nil

@@ -1,5 +1,3 @@
-import CKernels
-
 /// The kernel that runs a window's per-step recurrent products, chosen from the CPU's features.
 ///
 /// Every step of a window multiplies a few rows (R, about B/2 per core) by the same W_hh. BLAS repacks W_hh on

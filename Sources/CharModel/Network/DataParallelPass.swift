@@ -61,15 +61,8 @@ public final class DataParallelPass {
         if parts.count == 1 {
             return try model.forward(inputs: inputs, targets: targets, state: &state, workspace: parts[0].workspace, dropout: dropout)
         }
-        let (b, s, h, l) = (batchSize, steps, model.config.hiddenSize, model.config.layers)
-        guard inputs.count == b * s else { throw .shapeMismatch("expected \(b)x\(s) = \(b * s) input tokens, got \(inputs.count)") }
-        if let targets, targets.count != b * s { throw .shapeMismatch("expected \(b * s) target tokens, got \(targets.count)") }
-        guard state.layers == l && state.batchSize == b && state.hiddenSize == h else {
-            throw .shapeMismatch("state is [\(state.layers), \(state.batchSize), \(state.hiddenSize)], expected [\(l), \(b), \(h)]")
-        }
-        if let dropout, dropout.batchSize != b || dropout.steps != s {
-            throw .shapeMismatch("dropout masks are for \(dropout.batchSize)x\(dropout.steps) windows, expected \(b)x\(s)")
-        }
+        // The parts slice the window before their own forwards check it: check the whole first.
+        try model.checkWindow(inputs: inputs, targets: targets, state: state, dropout: dropout, batch: batchSize, steps: steps)
         for part in parts { part.load(inputs: inputs, targets: targets, state: state, dropout: dropout) }
         parallelFor(parts.count) { p in
             let part = parts[p]
@@ -85,7 +78,7 @@ public final class DataParallelPass {
         var loss: Float = 0
         for part in parts {
             part.store(into: &state)
-            loss += part.weight(of: b) * part.loss
+            loss += part.weight(of: batchSize) * part.loss
         }
         return loss
     }

@@ -23,11 +23,7 @@ extension LanguageModel {
         let (batch, steps) = (ws.batchSize, ws.steps)
         let n = batch * steps
         guard ws.config == config else { throw .shapeMismatch("workspace was made for another model configuration") }
-        guard inputs.count == n else { throw .shapeMismatch("expected \(batch)x\(steps) = \(n) input tokens, got \(inputs.count)") }
-        if let targets, targets.count != n { throw .shapeMismatch("expected \(n) target tokens, got \(targets.count)") }
-        guard state.layers == config.layers && state.batchSize == batch && state.hiddenSize == config.hiddenSize else {
-            throw .shapeMismatch("state is [\(state.layers), \(state.batchSize), \(state.hiddenSize)], expected [\(config.layers), \(batch), \(config.hiddenSize)]")
-        }
+        try checkWindow(inputs: inputs, targets: targets, state: state, dropout: dropout, batch: batch, steps: steps)
         try toTimeMajor(inputs, into: &ws.inputs, batch: batch, steps: steps)
         ws.hasTargets = targets != nil
         if let targets { try toTimeMajor(targets, into: &ws.targets, batch: batch, steps: steps) }
@@ -36,9 +32,6 @@ extension LanguageModel {
             for r in 0..<n { ws.embedded.row(r).update(from: embedding.row(Int(ws.inputs[r])), count: config.embeddingSize) }
         }
 
-        if let dropout, dropout.batchSize != batch || dropout.steps != steps || dropout.boundaries.count != config.layers - 1 {
-            throw .shapeMismatch("dropout masks are for \(dropout.batchSize)x\(dropout.steps) windows and \(dropout.boundaries.count) boundaries, expected \(batch)x\(steps) and \(config.layers - 1)")
-        }
         ws.dropout = config.layers > 1 ? dropout : nil
 
         var x = ws.embedded
@@ -117,6 +110,21 @@ extension LanguageModel {
     /// output after dropout.
     private func topInput(_ ws: SequenceWorkspace, layer k: Int) -> Matrix {
         return k < layers.count && ws.dropout != nil ? ws.dropped[k - 1] : ws.caches[k - 1].output
+    }
+
+    /// Checks that a window's inputs, targets, state and dropout masks fit windows of `batch` x `steps` of this model.
+    func checkWindow(
+        inputs: [Int32], targets: [Int32]?, state: LSTMState, dropout: DropoutMasks?, batch: Int, steps: Int
+    ) throws(ModelError) {
+        let n = batch * steps
+        guard inputs.count == n else { throw .shapeMismatch("expected \(batch)x\(steps) = \(n) input tokens, got \(inputs.count)") }
+        if let targets, targets.count != n { throw .shapeMismatch("expected \(n) target tokens, got \(targets.count)") }
+        guard state.layers == config.layers && state.batchSize == batch && state.hiddenSize == config.hiddenSize else {
+            throw .shapeMismatch("state is [\(state.layers), \(state.batchSize), \(state.hiddenSize)], expected [\(config.layers), \(batch), \(config.hiddenSize)]")
+        }
+        if let dropout, dropout.batchSize != batch || dropout.steps != steps || dropout.boundaries.count != config.layers - 1 {
+            throw .shapeMismatch("dropout masks are for \(dropout.batchSize)x\(dropout.steps) windows and \(dropout.boundaries.count) boundaries, expected \(batch)x\(steps) and \(config.layers - 1)")
+        }
     }
 
     private func toTimeMajor(_ tokens: [Int32], into out: inout [Int32], batch: Int, steps: Int) throws(ModelError) {
