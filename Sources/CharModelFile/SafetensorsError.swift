@@ -6,9 +6,7 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
     case fileTooShort(path: String, size: Int)
     /// The header length points past the end of the file.
     case headerBeyondFile(path: String, headerLength: UInt64, fileSize: Int)
-    /// The header is not JSON; `offset` counts bytes from the start of the file.
-    case invalidJSON(path: String, offset: Int, reason: String)
-    /// The header is JSON but not a safetensors header (a missing or mistyped field).
+    /// The header is not JSON, or not a safetensors header (a repeated key, a missing or mistyped field).
     case invalidHeader(path: String, reason: String)
     /// A tensor's element type is not one of `SafetensorsTensor.DType`.
     case unknownDType(path: String, tensor: String, dtype: String)
@@ -30,8 +28,8 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
     /// The file a reading error is about; nil for errors raised while building tensors to store.
     public var path: String? {
         switch self {
-        case let .fileTooShort(path, _), let .headerBeyondFile(path, _, _), let .invalidJSON(path, _, _),
-            let .invalidHeader(path, _), let .unknownDType(path, _, _), let .sizeMismatch(path, _, _, _),
+        case let .fileTooShort(path, _), let .headerBeyondFile(path, _, _), let .invalidHeader(path, _),
+            let .unknownDType(path, _, _), let .sizeMismatch(path, _, _, _),
             let .offsetsOutOfRange(path, _, _, _, _), let .overlap(path, _, _), let .unclaimedBytes(path, _, _),
             let .trailingBytes(path, _):
             path
@@ -47,8 +45,6 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
             "it is \(size) bytes long, too short to hold the 8-byte header length (file truncated?)"
         case let .headerBeyondFile(_, headerLength, fileSize):
             "its \(headerLength)-byte header runs past the end of the \(fileSize)-byte file (file truncated?)"
-        case let .invalidJSON(_, offset, reason):
-            "its header is not valid JSON: \(reason) at byte \(offset) of the file"
         case let .invalidHeader(_, reason):
             reason
         case let .unknownDType(_, tensor, dtype):

@@ -22,7 +22,7 @@ public struct SafetensorsFile: Sendable, Equatable {
     public let metadata: [String: String]
     private let positions: [String: Int]
 
-    private static let metadataKey = "__metadata__"
+    private static let metadataKey = SafetensorsHeader.metadataKey
 
     /// Collects tensors and metadata to be written.
     ///
@@ -54,14 +54,14 @@ public struct SafetensorsFile: Sendable, Equatable {
         json.append(UInt8(ascii: "{"))
         var needsComma = false
         if !metadata.isEmpty {
-            HeaderJSON.appendString(Self.metadataKey, to: &json)
+            Self.appendJSONString(Self.metadataKey, to: &json)
             json.append(contentsOf: Array(":{".utf8))
             let keys = metadata.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             for (index, key) in keys.enumerated() {
                 if index > 0 { json.append(UInt8(ascii: ",")) }
-                HeaderJSON.appendString(key, to: &json)
+                Self.appendJSONString(key, to: &json)
                 json.append(UInt8(ascii: ":"))
-                HeaderJSON.appendString(metadata[key]!, to: &json)
+                Self.appendJSONString(metadata[key]!, to: &json)
             }
             json.append(UInt8(ascii: "}"))
             needsComma = true
@@ -70,7 +70,7 @@ public struct SafetensorsFile: Sendable, Equatable {
         for tensor in tensors {
             if needsComma { json.append(UInt8(ascii: ",")) }
             needsComma = true
-            HeaderJSON.appendString(tensor.name, to: &json)
+            Self.appendJSONString(tensor.name, to: &json)
             let shape = tensor.shape.map(String.init).joined(separator: ",")
             let end = offset + tensor.byteCount
             json.append(contentsOf: Array(
@@ -134,34 +134,20 @@ public struct SafetensorsFile: Sendable, Equatable {
             throw SafetensorsError.headerBeyondFile(path: path, headerLength: headerLength, fileSize: file.count)
         }
         let dataStart = 8 + Int(headerLength)
-        let json: HeaderJSON
+        let header: SafetensorsHeader
         do {
-            json = try HeaderJSON.parse(UnsafeRawBufferPointer(rebasing: file[8..<dataStart]))
+            header = try SafetensorsHeader.decode(Data(file[8..<dataStart]))
         } catch {
-            throw SafetensorsError.invalidJSON(path: path, offset: 8 + error.offset, reason: error.reason)
+            throw SafetensorsError.invalidHeader(path: path, reason: error.reason)
         }
-        guard case let .object(members) = json else {
-            throw SafetensorsError.invalidHeader(path: path, reason: "its header is not a JSON object")
-        }
-
-        var metadata: [String: String] = [:]
-        var entries: [Entry] = []
-        for (key, value) in members {
-            if key == metadataKey {
-                metadata = try decodeMetadata(value, path: path)
-            } else {
-                entries.append(try decodeEntry(name: key, value, path: path))
-            }
-        }
+        let entries = try header.entries.map { try checkedEntry($0, path: path) }
 
         let dataSize = file.count - dataStart
-        for entry in entries where entry.end > dataSize {
+        let ordered = entries.sorted { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
+        for entry in ordered where entry.end > dataSize {
             throw SafetensorsError.offsetsOutOfRange(
                 path: path, tensor: entry.name, begin: entry.begin, end: entry.end, dataSize: dataSize)
         }
-        let ordered = entries.enumerated().sorted {
-            ($0.element.begin, $0.element.end, $0.offset) < ($1.element.begin, $1.element.end, $1.offset)
-        }.map(\.element)
         var covered = 0
         var previous: String?
         for entry in ordered {
@@ -181,76 +167,49 @@ public struct SafetensorsFile: Sendable, Equatable {
                 name: entry.name, shape: entry.shape, dtype: entry.dtype,
                 bytes: UnsafeRawBufferPointer(rebasing: file[(dataStart + entry.begin)..<(dataStart + entry.end)]))
         }
-        return try SafetensorsFile(tensors: tensors, metadata: metadata)
+        return try SafetensorsFile(tensors: tensors, metadata: header.metadata)
     }
 
-    private static func decodeMetadata(_ value: HeaderJSON, path: String) throws -> [String: String] {
-        guard case let .object(members) = value else {
-            throw SafetensorsError.invalidHeader(path: path, reason: "its '\(metadataKey)' entry is not a JSON object")
-        }
-        var metadata: [String: String] = [:]
-        for (key, value) in members {
-            guard case let .string(text) = value else {
-                throw SafetensorsError.invalidHeader(
-                    path: path, reason: "its '\(metadataKey)' entry '\(key)' is not a string")
-            }
-            metadata[key] = text
-        }
-        return metadata
-    }
-
-    private static func decodeEntry(name: String, _ value: HeaderJSON, path: String) throws -> Entry {
-        func invalid(_ reason: String) -> SafetensorsError {
-            .invalidHeader(path: path, reason: "tensor '\(name)' \(reason)")
-        }
-        guard case let .object(fields) = value else { throw invalid("is not described by a JSON object") }
-        var dtypeName: String?
-        var shapeValues: [HeaderJSON]?
-        var offsetValues: [HeaderJSON]?
-        for (field, value) in fields {
-            switch (field, value) {
-            case let ("dtype", .string(text)): dtypeName = text
-            case let ("shape", .array(elements)): shapeValues = elements
-            case let ("data_offsets", .array(elements)): offsetValues = elements
-            case ("dtype", _): throw invalid("has a 'dtype' that is not a string")
-            case ("shape", _), ("data_offsets", _): throw invalid("has a '\(field)' that is not an array")
-            default: throw invalid("has an unexpected field '\(field)'")
-            }
-        }
-        guard let dtypeName else { throw invalid("has no 'dtype'") }
-        guard let shapeValues else { throw invalid("has no 'shape'") }
-        guard let offsetValues else { throw invalid("has no 'data_offsets'") }
-        guard let dtype = SafetensorsTensor.DType(rawValue: dtypeName) else {
-            throw SafetensorsError.unknownDType(path: path, tensor: name, dtype: dtypeName)
-        }
-        guard let shape = integers(shapeValues) else {
-            throw invalid("has a 'shape' that is not a list of non-negative integers")
-        }
-        guard let offsets = integers(offsetValues), offsets.count == 2, offsets[0] <= offsets[1] else {
-            throw invalid("has 'data_offsets' that are not two non-negative integers [begin, end] with begin <= end")
+    /// Checks a tensor's description against the types charnn reads and against its own shape.
+    private static func checkedEntry(_ entry: SafetensorsHeader.Entry, path: String) throws -> Entry {
+        guard let dtype = SafetensorsTensor.DType(rawValue: entry.dtype) else {
+            throw SafetensorsError.unknownDType(path: path, tensor: entry.name, dtype: entry.dtype)
         }
         var expected = dtype.byteWidth
-        for dimension in shape {
+        for dimension in entry.shape {
             let (next, overflow) = expected.multipliedReportingOverflow(by: dimension)
-            guard !overflow else { throw invalid("has a shape \(shape) too large to address") }
+            guard !overflow else {
+                throw SafetensorsError.invalidHeader(
+                    path: path, reason: "tensor '\(entry.name)' has a shape \(entry.shape) too large to address")
+            }
             expected = next
         }
-        guard expected == offsets[1] - offsets[0] else {
-            throw SafetensorsError.sizeMismatch(path: path, tensor: name, expected: expected, actual: offsets[1] - offsets[0])
+        let (begin, end) = (entry.dataOffsets[0], entry.dataOffsets[1])
+        guard expected == end - begin else {
+            throw SafetensorsError.sizeMismatch(path: path, tensor: entry.name, expected: expected, actual: end - begin)
         }
-        return Entry(name: name, dtype: dtype, shape: shape, begin: offsets[0], end: offsets[1])
+        return Entry(name: entry.name, dtype: dtype, shape: entry.shape, begin: begin, end: end)
     }
 
-    /// The values as non-negative Ints, or nil if any is something else (a fraction, a sign, an exponent, too big).
-    private static func integers(_ values: [HeaderJSON]) -> [Int]? {
-        var result: [Int] = []
-        result.reserveCapacity(values.count)
-        for value in values {
-            guard case let .number(literal) = value, literal.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
-                let integer = Int(literal)
-            else { return nil }
-            result.append(integer)
+    /// Appends `string` as a JSON string literal: quotes, backslashes and control characters escaped, the rest
+    /// as UTF-8. Written by hand rather than with `JSONEncoder` so that the bytes of a file never change with
+    /// Foundation's escaping choices (it escapes `/`, for one).
+    private static func appendJSONString(_ string: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), byte])
+            case UInt8(ascii: "\n"): output.append(contentsOf: Array("\\n".utf8))
+            case UInt8(ascii: "\r"): output.append(contentsOf: Array("\\r".utf8))
+            case UInt8(ascii: "\t"): output.append(contentsOf: Array("\\t".utf8))
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                output.append(contentsOf: Array("\\u00".utf8))
+                output.append(hex[Int(byte >> 4)])
+                output.append(hex[Int(byte & 0xF)])
+            default: output.append(byte)
+            }
         }
-        return result
+        output.append(UInt8(ascii: "\""))
     }
 }

@@ -48,9 +48,18 @@ struct EvalCommand: ParsableCommand {
             guard let text else { throw CLIError.failed("name the text to type: charnn eval --keyboard --model M TEXT_FILE") }
             return try KeyboardEvaluation(model: model, textPath: text, json: json).run()
         }
-        let loaded = try model.load()
-        // A split is cut from the run's corpus as its training cut it: both are recorded in the checkpoint.
-        let run = try split.map { _ in try TrainingCheckpoint.read(from: loaded.url) }
+        // A split is cut from the run's corpus as its training cut it: both are recorded in the checkpoint,
+        // which then also holds the model.
+        let loaded: TrainedModel
+        var run: TrainingCheckpoint?
+        if split != nil {
+            let url = try model.url()
+            let checkpoint = try TrainingCheckpoint.read(from: url)
+            loaded = ModelSource.warned(try TrainedModel(file: checkpoint.model, url: url))
+            run = checkpoint
+        } else {
+            loaded = try model.load()
+        }
         guard let path = text ?? run?.corpus.path else {
             throw CLIError.failed("name the text to evaluate: charnn eval --model M TEXT_FILE")
         }

@@ -12,7 +12,16 @@ struct ModelSource: ParsableArguments {
     /// The model, with its warnings written to standard error.
     func load() throws -> TrainedModel {
         let tokens = try vocabulary.map { try ModelFile.readTokens(from: URL(fileURLWithPath: $0)) }
-        let loaded = try TrainedModel.load(from: model.map { try RunPointer.resolve($0) } ?? Self.defaultModel(), vocabulary: tokens)
+        return Self.warned(try TrainedModel.load(from: url(), vocabulary: tokens))
+    }
+
+    /// The file `--model` names: a run folder resolved to its checkpoint, or the shipped model.
+    func url() throws -> URL {
+        try model.map { try RunPointer.resolve($0) } ?? Self.defaultModel()
+    }
+
+    /// `loaded`, after its warnings are written to standard error.
+    static func warned(_ loaded: TrainedModel) -> TrainedModel {
         for warning in loaded.warnings { log("warning: \(loaded.url.path): \(warning)") }
         return loaded
     }

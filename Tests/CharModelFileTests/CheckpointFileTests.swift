@@ -165,7 +165,7 @@ import TestSupport
             damaged[colon] = UInt8(ascii: ";")
             try Data(damaged).write(to: url)
             #expect(readError(url)?.description
-                == "checkpoint \(url.path) is damaged: its header is not valid JSON: unexpected ';', expected ':' at byte \(colon) of the file")
+                == "checkpoint \(url.path) is damaged: its header is not valid JSON: invalid value around character \(colon - 8) of the header")
         }
     }
 

@@ -48,14 +48,27 @@ import Testing
         #expect(test.graphemes == splits.test.count)
         #expect(test.graphemes > 300 && test.graphemes < 500)
         #expect(abs(test.result.bitsPerCharacter - test.result.loss / log(2)) < 1e-9)
-        #expect(test.result.loss != whole.result.loss)
+        // The split is measured as if it were the whole text: from a zero state at its first grapheme.
+        let testText = scratch.folder.appendingPathComponent("test-split.txt")
+        try Data(try Data(contentsOf: URL(fileURLWithPath: scratch.corpus))[splits.test]).write(to: testText)
+        let alone = try Self.evaluate(["--model", run, testText.path])
+        #expect(alone.graphemes == test.graphemes)
+        #expect(alone.result.loss == test.result.loss)
+        #expect(alone.result.top1Accuracy == test.result.top1Accuracy)
         let validation = try Self.evaluate(["--model", run, "--split", "validation", scratch.corpus])
         #expect(validation.graphemes == splits.validation.count)
 
         let plain = try CharnnProcess.run(["eval", "--model", run, scratch.corpus])
         #expect(plain.status == 0)
-        #expect(plain.stdout.contains(String(format: "loss:         %.4f nats/grapheme", whole.result.loss)))
-        #expect(plain.stdout.contains(String(format: "bits/char:    %.4f", whole.result.bitsPerCharacter)))
-        #expect(plain.stdout.contains(String(format: "perplexity:   %.3f", whole.result.perplexity)))
+        #expect(plain.stdout == """
+            model:        \(whole.model)
+            text:         \(scratch.corpus)
+            graphemes:    \(whole.graphemes)
+            \(String(format: "loss:         %.4f nats/grapheme", whole.result.loss))
+            \(String(format: "bits/char:    %.4f", whole.result.bitsPerCharacter))
+            \(String(format: "perplexity:   %.3f", whole.result.perplexity))
+            \(String(format: "top-1 / top-5 accuracy: %.2f%% / %.2f%%", whole.result.top1Accuracy * 100, whole.result.top5Accuracy * 100))
+
+            """)
     }
 }

@@ -133,6 +133,6 @@ import Darwin
 
     @Test func refusesWithoutATerminal() throws {
         let result = try CharnnProcess.run(["keyboard", "--model", try TinyModel.path()], stdin: Data("abc".utf8))
-        VocabCommandTests.expectOneLineError(result, containing: ["needs a terminal", "charnn predict"])
+        #expect(result.errorMessage == "charnn keyboard needs a terminal on standard input and output; for scripts use charnn predict TEXT")
     }
 }

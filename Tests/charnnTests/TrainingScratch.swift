@@ -99,10 +99,10 @@ struct TrainingScratch {
 }
 
 extension CharnnProcess.Result {
-    /// Whether this is a user mistake reported as it should be: a non-zero exit, nothing on standard output, and
-    /// one `error: ` line on standard error holding every fragment.
-    func isOneLineError(containing fragments: [String]) -> Bool {
-        status != 0 && stdout.isEmpty && stderrLines.count == 1 && stderr.hasPrefix("error: ")
-            && fragments.allSatisfy(stderr.contains)
+    /// A user mistake's message as it should be reported: with a non-zero exit, nothing on standard output and one
+    /// `error: ` line on standard error, that line without its prefix; nil for anything else.
+    var errorMessage: String? {
+        guard status != 0, stdout.isEmpty, stderrLines.count == 1, stderr.hasPrefix("error: ") else { return nil }
+        return String(stderrLines[0].dropFirst("error: ".count))
     }
 }

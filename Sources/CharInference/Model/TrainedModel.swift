@@ -24,7 +24,19 @@ public struct TrainedModel {
     /// The model in the file at `url`.
     public static func load(from url: URL, vocabulary: [String]? = nil) throws -> TrainedModel {
         let (file, warnings) = try ModelFile.read(from: url, vocabulary: vocabulary)
-        return TrainedModel(model: try file.makeModel(), tokenizer: try Tokenizer(vocabulary: file.vocabulary), file: file, url: url,
-                            warnings: warnings + [file.vocabulary.segmentationWarning()].compactMap { $0 })
+        return try TrainedModel(file: file, url: url, readWarnings: warnings)
+    }
+
+    /// The model in `file`, already read from `url` (as part of a training checkpoint, say).
+    public init(file: ModelFile, url: URL) throws {
+        try self.init(file: file, url: url, readWarnings: [])
+    }
+
+    private init(file: ModelFile, url: URL, readWarnings: [String]) throws {
+        self.model = try file.makeModel()
+        self.tokenizer = try Tokenizer(vocabulary: file.vocabulary)
+        self.file = file
+        self.url = url
+        self.warnings = readWarnings + [file.vocabulary.segmentationWarning()].compactMap { $0 }
     }
 }
