@@ -37,8 +37,10 @@ struct ModelSource: ParsableArguments {
             if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
             folder.deleteLastPathComponent()
         }
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(relative)
+        // This file is Sources/charnn/Options/ModelSource.swift: four levels below the package root.
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { root.deleteLastPathComponent() }
+        let source = root.appendingPathComponent(relative)
         if FileManager.default.fileExists(atPath: source.path) { return source }
         throw CLIError.failed("no model given and the default model \(relative) was not found; pass --model or set CHARNN_MODEL")
     }
