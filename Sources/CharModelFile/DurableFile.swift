@@ -90,7 +90,7 @@ public enum DurableFile {
 
     /// The path to open `url` by and to show in messages: as the user typed it when it is relative to the
     /// working directory (so errors read `runs/x.safetensors`), absolute otherwise.
-    static func path(of url: URL) -> String {
+    public static func path(of url: URL) -> String {
         guard let base = url.baseURL, base.path == FileManager.default.currentDirectoryPath else { return url.path }
         return url.relativePath
     }

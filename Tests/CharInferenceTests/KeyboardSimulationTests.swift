@@ -3,84 +3,110 @@ import CharTokenizer
 import Testing
 @testable import CharInference
 
-/// Keystroke counts worked out by hand on models whose next-grapheme distribution is fixed
-/// (`PredictionFixtures.unigramPredictor`), so a completion's probability is the product of its graphemes'
-/// probabilities times E, the probability of a grapheme that ends the word.
+/// Keystroke counts worked out by hand on a model whose next-grapheme distribution is fixed
+/// (`PredictionFixtures.unigramPredictor`):
+///
+///     p(a) = 0.5, p(b) = p(space) = 0.2, p(.) = p(line feed) = 0.05
+///
+/// so a word ends with probability E = 0.3 and
+/// - the next words (at the start, after a space, "." or a line feed) rank a 0.15, aa 0.075, b 0.06, aaa 0.0375;
+/// - inside a word the completions' suffixes rank "" 0.3, a 0.15, aa 0.075, b 0.06;
+/// - the next graphemes rank a, b, space (b and space tie; the lower id comes first).
 @Suite("Keyboard simulation")
 struct KeyboardSimulationTests {
     /// The numbers `run` reports apart from the timings.
-    struct Counts: Equatable {
-        var graphemes, words, typed, accepted, skipped, keystrokes: Int
-        var savings, top1, top3: Double
+    struct Counts: Equatable, CustomStringConvertible {
+        var graphemes, keystrokes, typed, accepted, inserted: Int
 
-        init(graphemes: Int, words: Int, typed: Int, accepted: Int, skipped: Int, keystrokes: Int,
-             savings: Double, top1: Double, top3: Double) {
-            (self.graphemes, self.words, self.typed, self.accepted, self.skipped, self.keystrokes) =
-                (graphemes, words, typed, accepted, skipped, keystrokes)
-            (self.savings, self.top1, self.top3) = (savings, top1, top3)
+        init(graphemes: Int, keystrokes: Int, typed: Int, accepted: Int, inserted: Int) {
+            (self.graphemes, self.keystrokes, self.typed, self.accepted, self.inserted) = (graphemes, keystrokes, typed, accepted, inserted)
         }
 
         init(_ result: KeyboardSimulation) {
-            self.init(graphemes: result.graphemes, words: result.words, typed: result.typedGraphemes,
-                      accepted: result.acceptedCompletions, skipped: result.skippedGraphemes, keystrokes: result.keystrokes,
-                      savings: result.keystrokeSavings, top1: result.top1Accuracy, top3: result.top3Accuracy)
+            self.init(graphemes: result.graphemes, keystrokes: result.keystrokes, typed: result.typedGraphemes,
+                      accepted: result.acceptedSuggestions, inserted: result.insertedGraphemes)
         }
+
+        var description: String { "\(graphemes) graphemes, \(keystrokes) keys (\(typed) typed, \(accepted) picked entering \(inserted))" }
     }
 
-    /// p(a) = 0.5, p(b) = p(space) = 0.2, p(.) = p(line feed) = 0.05, so E = 0.3 and
-    /// - next graphemes: a, b, space (b and space tie; the lower id comes first), so top-1 is "a" and top-3 is
-    ///   everything but "." and the line feed;
-    /// - next words (after a space, "." or a line feed, and at the start): a 0.15, aa 0.075, b 0.06 (then aaa 0.0375);
-    /// - completions inside a word: "" 0.3, a 0.15, aa 0.075 (then b 0.06).
-    /// A suggestion is taken only for the rest of a word of 2 graphemes or more, so only "aa" ever is: a word "aa",
-    /// or the last two letters of a longer word ending in "aa".
-    ///
-    ///     aa     accepted at its start                      1 key for 2 graphemes
-    ///     baa    b typed, then "aa" accepted                2 keys for 3
-    ///     ab.    typed (ab is no suggestion, b alone is 1)  3 keys for 3
-    ///     aab↵   typed (aab and ab are no suggestions)      4 keys for 4
-    ///     aaa    a typed, then "aa" accepted                2 keys for 3
-    ///     b      typed                                      1 key for 1
-    ///     4 spaces typed                                    4 keys for 4
-    ///
-    /// 20 graphemes in 6 words: 14 typed, 3 accepted inserting 6, 17 keystrokes, savings (6 - 3) / 20; 10 of the
-    /// graphemes are "a" (top-1) and all but "." and the line feed, 18, are among the top 3.
-    @Test("only the rest of a word shown among the suggestions is accepted; the counts are worked out by hand")
-    func handWorkedCounts() throws {
-        let predictor = try PredictionFixtures.unigramPredictor(
-            [("a", 0.5), ("b", 0.2), (" ", 0.2), (".", 0.05), ("\n", 0.05)])
-        predictor.reset()
+    static func simulate(_ text: String, slots: Int, perLine: Bool = false) throws -> KeyboardSimulation {
+        let predictor = try PredictionFixtures.unigramPredictor([("a", 0.5), ("b", 0.2), (" ", 0.2), (".", 0.05), ("\n", 0.05)])
+        return try KeyboardSimulation.run(predictor: predictor, text: text, slots: slots, perLine: perLine)
+    }
+
+    @Test("the fixture suggests what the worked examples assume")
+    func fixture() throws {
+        let predictor = try PredictionFixtures.unigramPredictor([("a", 0.5), ("b", 0.2), (" ", 0.2), (".", 0.05), ("\n", 0.05)])
         #expect(predictor.nextGraphemes(k: 3).map(\.grapheme) == ["a", "b", " "])
-        #expect(predictor.completions(k: 3).map(\.word) == ["a", "aa", "b"])
+        #expect(predictor.completions(k: 4).map(\.word) == ["a", "aa", "b", "aaa"])
         predictor.append("b")
-        #expect(predictor.completions(k: 3).map(\.suffix) == ["", "a", "aa"])
-        let expected = Counts(graphemes: 20, words: 6, typed: 14, accepted: 3, skipped: 6, keystrokes: 17,
-                              savings: 3.0 / 20, top1: 10.0 / 20, top3: 18.0 / 20)
-        // The run starts from an empty text whatever the predictor held, so a second run counts the same.
-        for _ in 0..<2 {
-            let result = try KeyboardSimulation.run(predictor: predictor, text: "aa baa ab. aab\naaa b")
-            #expect(Counts(result) == expected)
-            #expect(result.latencyP50Microseconds > 0)
-        }
+        #expect(predictor.completions(k: 4).map(\.suffix) == ["", "a", "aa", "b"])
     }
 
-    /// p(a) = 0.8, p(space) = 0.15, p(line feed) = 0.05, so E = 0.2 and the next words are a 0.16, aa 0.128,
-    /// aaa 0.1024 (then aaaa 0.08192); inside a word the completions are "" 0.2, a 0.16, aa 0.128.
-    ///
-    ///     aaa    accepted at its start                      1 key for 3 graphemes
-    ///     aa     accepted at its start                      1 key for 2
-    ///     aaaa   a, a typed (aaaa and aaa are no suggestions), then "aa" accepted   3 keys for 4
-    ///     a      typed                                      1 key for 1
-    ///     aa     accepted at its start, after a line feed   1 key for 2
-    ///     3 spaces and the line feed typed                  4 keys for 4
-    ///
-    /// 16 graphemes in 5 words: 7 typed, 4 accepted inserting 9, 11 keystrokes, savings (9 - 4) / 16; 12 "a"s are
-    /// top-1 and every grapheme is among the top 3.
-    @Test("a word of three graphemes is accepted at its start, and after a line feed a new word starts")
-    func longerSuggestions() throws {
-        let predictor = try PredictionFixtures.unigramPredictor([("a", 0.8), (" ", 0.15), ("\n", 0.05)])
-        let result = try KeyboardSimulation.run(predictor: predictor, text: "aaa aa aaaa a\naa")
-        #expect(Counts(result) == Counts(graphemes: 16, words: 5, typed: 7, accepted: 4, skipped: 9, keystrokes: 11,
-                                         savings: 5.0 / 16, top1: 12.0 / 16, top3: 1))
+    /// "a a" with one slot: "a" is the first suggestion at the first letter and enters "a " (1 key for 2 graphemes);
+    /// the last "a" ends the text, so it enters "a" alone (1 key for 1).
+    @Test("the first suggestion is right at the first letter; a word that ends the text enters no space")
+    func firstSuggestionAtTheFirstLetter() throws {
+        let result = try Self.simulate("a a", slots: 1)
+        #expect(Counts(result) == Counts(graphemes: 3, keystrokes: 2, typed: 0, accepted: 2, inserted: 3))
+        #expect(result.keystrokeSavings == 1.0 / 3)
+        // a is the first choice before each "a", the space only the third.
+        #expect(result.top1Accuracy == 2.0 / 3)
+        #expect(result.top3Accuracy == 1)
+    }
+
+    /// "bb bb": "bb" is never among the next words (a, aa, b) nor, after "b", among the completions ("", a, aa), so
+    /// all 5 graphemes are typed.
+    @Test("no suggestion is ever right: every grapheme is typed and nothing is saved")
+    func noSuggestionIsRight() throws {
+        let result = try Self.simulate("bb bb", slots: 3)
+        #expect(Counts(result) == Counts(graphemes: 5, keystrokes: 5, typed: 5, accepted: 0, inserted: 0))
+        #expect(result.keystrokeSavings == 0)
+    }
+
+    /// "b a": "b" is the third next word. With 3 slots it is picked (1 key for "b "), then "a" (1 key): 2 keys for
+    /// 3 graphemes. With 2 slots "b" and the space are typed and "a" picked: 3 keys.
+    @Test("the right word only in the last slot counts with that many slots and not with fewer")
+    func rightWordOnlyInTheLastSlot() throws {
+        #expect(Counts(try Self.simulate("b a", slots: 3)) == Counts(graphemes: 3, keystrokes: 2, typed: 0, accepted: 2, inserted: 3))
+        #expect(Counts(try Self.simulate("b a", slots: 2)) == Counts(graphemes: 3, keystrokes: 3, typed: 2, accepted: 1, inserted: 1))
+    }
+
+    /// "aa. aa": "aa" is picked at its start, but a full stop follows it, so only "aa" is entered (1 key for 2);
+    /// "." and the space are typed; the last "aa" is picked (1 key for 2): 4 keys for 6 graphemes. Without the full
+    /// stop, "aa aa" takes 2 keys for 5: the first pick enters the space too.
+    @Test("punctuation after a word is typed, and the pick enters no space before it")
+    func punctuation() throws {
+        #expect(Counts(try Self.simulate("aa. aa", slots: 2)) == Counts(graphemes: 6, keystrokes: 4, typed: 2, accepted: 2, inserted: 4))
+        #expect(Counts(try Self.simulate("aa aa", slots: 2)) == Counts(graphemes: 5, keystrokes: 2, typed: 0, accepted: 2, inserted: 5))
+    }
+
+    /// Inside a word: "ba" has "b" typed (ba is no next word), then "a" picked as the rest (1 key for 1, and the
+    /// space after it): "ba b" takes b, pick "a ", then "b" picked as the third next word: 3 keys for 4.
+    @Test("a suggestion picked inside a word enters its rest and the space after it")
+    func pickInsideAWord() throws {
+        #expect(Counts(try Self.simulate("ba b", slots: 3)) == Counts(graphemes: 4, keystrokes: 3, typed: 1, accepted: 2, inserted: 3))
+    }
+
+    /// With --per-line each line is a phrase: "aa" (1 key) and "b" (1 key, the third next word at a phrase's start),
+    /// and the line feed is not typed: 2 keys for 3 graphemes. As one text, the line feed is typed and "aa" enters
+    /// no space before it: 3 keys for 4.
+    @Test("per line, each line is typed from a fresh context and line feeds are not counted")
+    func perLine() throws {
+        let lines = try Self.simulate("aa\nb\n\n", slots: 3, perLine: true)
+        #expect(Counts(lines) == Counts(graphemes: 3, keystrokes: 2, typed: 0, accepted: 2, inserted: 3))
+        #expect(lines.phrases == 2)
+        let whole = try Self.simulate("aa\nb", slots: 3)
+        #expect(Counts(whole) == Counts(graphemes: 4, keystrokes: 3, typed: 1, accepted: 2, inserted: 3))
+        #expect(whole.phrases == 1)
+    }
+
+    @Test("a predictor without personalisation reports no personalisation steps")
+    func noPersonalisation() throws {
+        let result = try Self.simulate("aa b", slots: 3)
+        #expect(result.personalisationSteps == 0)
+        #expect(result.personalisedKeystrokeP50Microseconds == 0)
+        #expect(result.latencyP50Microseconds > 0 && result.latencyP50Microseconds <= result.latencyP99Microseconds)
     }
 }

@@ -29,6 +29,8 @@ final class CompletionSearch {
     }
 
     let model: LanguageModel
+    /// The user's change to the decoder, applied at every step; nil for the shared model alone.
+    let delta: DecoderDelta?
     let rules: WordEndRules
     /// Most model steps per search.
     let budget: Int
@@ -45,8 +47,9 @@ final class CompletionSearch {
     private(set) var lastSteps = 0
     private(set) var lastIsExact = true
 
-    init(model: LanguageModel, rules: WordEndRules, budget: Int, exactThreshold: Double) {
+    init(model: LanguageModel, delta: DecoderDelta?, rules: WordEndRules, budget: Int, exactThreshold: Double) {
         self.model = model
+        self.delta = delta
         self.rules = rules
         self.budget = budget
         self.exactThreshold = exactThreshold
@@ -78,7 +81,7 @@ final class CompletionSearch {
             let state = pool[index]
             state.copy(from: candidate.parent < 0 ? root : pool[Int(candidate.parent)])
             // Candidates come from this model's vocabulary, so the step cannot reject them.
-            try! model.step(token: candidate.token, state: state)
+            try! model.step(token: candidate.token, state: state, delta: delta)
             lastSteps += 1
             let length = candidate.parent < 0 ? 1 : nodes[Int(candidate.parent)].length + 1
             nodes.append(Node(parent: candidate.parent, token: candidate.token, length: length,

@@ -69,6 +69,8 @@ public final class Predictor {
     public let tokenizer: Tokenizer
     /// The limits it was made with.
     public let configuration: Configuration
+    /// What it learns from its user, when it is personalised; nil for the shared model alone.
+    public let personalisation: Personalisation?
 
     private let state: InferenceState
     private let start: InferenceState
@@ -83,22 +85,28 @@ public final class Predictor {
     private static let wordWindow = 64
 
     /// A predictor over `model` with `tokenizer` (the one saved with the model), at the start of an empty text.
-    public init(model: LanguageModel, tokenizer: Tokenizer, configuration: Configuration = Configuration()) throws {
+    /// With `personalisation` (made for `model`), it learns from what is typed; see `Personalisation`.
+    public init(model: LanguageModel, tokenizer: Tokenizer, configuration: Configuration = Configuration(),
+                personalisation: Personalisation? = nil) throws {
         guard tokenizer.vocabulary.count == model.config.vocabularySize else {
             throw PredictorError.vocabularyMismatch(vocabulary: tokenizer.vocabulary.count, model: model.config.vocabularySize)
         }
         try configuration.validate()
+        if let personalisation, personalisation.delta.config != model.config {
+            throw PredictorError.invalidSetting("the personalisation was made for another model configuration")
+        }
         self.model = model
         self.tokenizer = tokenizer
         self.configuration = configuration
+        self.personalisation = personalisation
         state = model.makeInferenceState()
         start = model.makeInferenceState()
         undo = StateStack(config: model.config, capacity: configuration.undoDepth)
         rules = try WordEndRules(vocabulary: tokenizer.vocabulary)
-        search = CompletionSearch(model: model, rules: rules, budget: configuration.searchBudget,
+        search = CompletionSearch(model: model, delta: personalisation?.delta, rules: rules, budget: configuration.searchBudget,
                                   exactThreshold: configuration.exactBoundaryThreshold)
         probabilities = Array(repeating: 0, count: model.config.vocabularySize)
-        for id in tokenizer.vocabulary.lineStartIDs { try model.step(token: id, state: start) }
+        for id in tokenizer.vocabulary.lineStartIDs { try model.step(token: id, state: start, delta: personalisation?.delta) }
         state.copy(from: start)
     }
 
@@ -145,8 +153,15 @@ public final class Predictor {
         return true
     }
 
-    /// Starts over from `context` (its newest `contextLimit` graphemes), as when a text field is focused.
+    /// The grapheme clusters `text` is typed as: in NFC when the tokenizer's settings normalize.
+    public func graphemes(of text: String) -> [String] {
+        tokenizer.units(of: tokenizer.settings.normalize ? Normalization.nfc(text) : text)
+    }
+
+    /// Starts over from `context` (its newest `contextLimit` graphemes), as when a text field is focused. A
+    /// personalised predictor first learns from what was typed since its last step.
     public func reset(context: String = "") {
+        learn()
         let all = tokenizer.units(of: context)
         units = Array(all.suffix(configuration.contextLimit))
         ids = units.map { tokenizer.vocabulary.id(for: $0) }
@@ -156,8 +171,10 @@ public final class Predictor {
     private func feed(_ unit: String) {
         let id = tokenizer.vocabulary.id(for: unit)
         undo.push(state)
+        if id != Vocabulary.unknownID { personalisation?.record(state, followedBy: id) }
         // Ids from the model's own vocabulary (checked in init) are always in range.
-        try! model.step(token: id, state: state)
+        try! model.step(token: id, state: state, delta: personalisation?.delta)
+        if unit == " " || unit == "\n" { learn() }
         units.append(unit)
         ids.append(id)
         if units.count > configuration.contextLimit {
@@ -168,6 +185,7 @@ public final class Predictor {
     }
 
     private func removeLast() {
+        if ids.last != Vocabulary.unknownID { personalisation?.dropLast() }
         units.removeLast()
         ids.removeLast()
         if !undo.pop(into: state) { reread() }
@@ -177,11 +195,21 @@ public final class Predictor {
     private func reread() {
         undo.removeAll()
         state.copy(from: start)
+        // The start state's logits were computed with the change as it was then.
+        if let personalisation { try! model.refreshLogits(of: state, delta: personalisation.delta) }
         let stackFrom = ids.count - undo.capacity
         for (index, id) in ids.enumerated() {
             if index >= stackFrom { undo.push(state) }
-            try! model.step(token: id, state: state)
+            try! model.step(token: id, state: state, delta: personalisation?.delta)
         }
+    }
+
+    /// A personalised predictor's gradient step on the graphemes recorded since the last; the current logits are
+    /// then recomputed with the changed decoder. (States on the undo stack keep the logits they had.)
+    private func learn() {
+        guard let personalisation, personalisation.pending > 0 else { return }
+        personalisation.learn()
+        try! model.refreshLogits(of: state, delta: personalisation.delta)
     }
 
     // MARK: Predictions

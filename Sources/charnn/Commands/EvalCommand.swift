@@ -22,8 +22,13 @@ struct EvalCommand: ParsableCommand {
     var split: SplitName?
     @Option(help: ArgumentHelp("Steps per window (memory only; the result does not depend on it).", valueName: "n")) var steps = 256
     @Flag(help: "Print the result as JSON.") var json = false
-    @Flag(help: "Simulate typing the text with 3 completion suggestions: keystroke savings, next-grapheme accuracy, latency.")
+    @Flag(help: "Simulate typing the text with word suggestions: keystroke savings, next-grapheme accuracy, latency.")
     var keyboard = false
+    @Option(help: ArgumentHelp("With --keyboard: word suggestions shown at every position, 1 to 10 (default \(KeyboardSimulation.defaultSlots)).", valueName: "n"))
+    var slots: Int?
+    @Flag(help: "With --keyboard: type each line as a phrase of its own, the context reset at its start.")
+    var perLine = false
+    @OptionGroup var profile: ProfileOption
 
     enum SplitName: String, ExpressibleByArgument, CaseIterable, Codable {
         case train, validation, test
@@ -40,25 +45,32 @@ struct EvalCommand: ParsableCommand {
 
     func validate() throws {
         guard steps >= 1 else { throw CLIError.invalidValue(option: "--steps", value: "\(steps)", expected: "at least 1") }
+        if let slots, !(1...10).contains(slots) {
+            throw CLIError.invalidValue(option: "--slots", value: "\(slots)", expected: "1 to 10")
+        }
+        if !keyboard && (slots != nil || perLine || profile.profile != nil) {
+            throw CLIError.failed("--slots, --per-line and --profile simulate typing; add --keyboard")
+        }
     }
 
     func run() throws {
         if keyboard {
             guard split == nil else { throw CLIError.failed("--keyboard simulates typing a text file; it cannot be combined with --split") }
             guard let text else { throw CLIError.failed("name the text to type: charnn eval --keyboard --model M TEXT_FILE") }
-            return try KeyboardEvaluation(model: model, textPath: text, json: json).run()
+            return try KeyboardEvaluation(model: model, profile: profile, textPath: text, slots: slots ?? KeyboardSimulation.defaultSlots, perLine: perLine,
+                                          json: json).run()
         }
         // A split is cut from the run's corpus as its training cut it: both are recorded in the checkpoint,
         // which then also holds the model.
         let loaded: TrainedModel
         var run: TrainingCheckpoint?
         if split != nil {
-            let url = try model.url()
+            let url = try model.url(default: .shakespeare)
             let checkpoint = try TrainingCheckpoint.read(from: url)
             loaded = ModelSource.warned(try TrainedModel(file: checkpoint.model, url: url))
             run = checkpoint
         } else {
-            loaded = try model.load()
+            loaded = try model.load(default: .shakespeare)
         }
         guard let path = text ?? run?.corpus.path else {
             throw CLIError.failed("name the text to evaluate: charnn eval --model M TEXT_FILE")

@@ -20,6 +20,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Suggestions of each kind.", valueName: "n")) var k = 5
     @Option(help: ArgumentHelp("Longest completion, in graphemes.", valueName: "n")) var maxLength = 16
     @Flag(help: "Print the result as JSON.") var json = false
+    @OptionGroup var profile: ProfileOption
     @Argument(help: "The text typed so far.") var text: String
 
     func validate() throws {
@@ -39,11 +40,14 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try model.load()
+        let loaded = try model.load(default: .keyboard)
+        let session = try profile.open(for: loaded.model)
         // One answer, not one per keystroke: a search budget large enough to be exact nearly always.
         let predictor = try Predictor(model: loaded.model, tokenizer: loaded.tokenizer,
-                                      configuration: Predictor.Configuration(searchBudget: 256))
+                                      configuration: Predictor.Configuration(searchBudget: 256),
+                                      personalisation: session.personalisation)
         predictor.append(text)
+        try session.save()
         let next = predictor.nextGraphemes(k: k)
         let completions = predictor.completions(k: k, maxLength: maxLength)
         if json {

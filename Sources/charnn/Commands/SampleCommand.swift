@@ -55,7 +55,7 @@ struct SampleCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try model.load()
+        let loaded = try model.load(default: .shakespeare)
         let primeText = try primeFile.map { try CorpusReader().read($0).text } ?? prime ?? ""
         let primeIDs = try primeIDs(primeText, tokenizer: loaded.tokenizer)
         let baseSeed = seed ?? UInt64.random(in: 0...UInt64(UInt32.max))

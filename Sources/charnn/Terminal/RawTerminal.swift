@@ -51,6 +51,13 @@ struct RawTerminal {
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] { signal(signalNumber, SIG_DFL) }
     }
 
+    /// The terminal's width in columns (80 when it does not say).
+    var columns: Int {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
+    }
+
     /// Writes `text` to standard output at once.
     func show(_ text: String) {
         var bytes = Array(text.utf8)[...]
