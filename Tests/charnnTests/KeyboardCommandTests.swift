@@ -15,13 +15,13 @@ import Darwin
         let slave: Int32
         var screen: [UInt8] = []
 
-        init(model: String) throws {
+        init(model: String, arguments: [String] = []) throws {
             var master: Int32 = -1, slave: Int32 = -1
             var size = winsize(ws_row: 24, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0)
             guard openpty(&master, &slave, nil, nil, &size) == 0 else { throw POSIXError(.ENOTTY) }
             (self.master, self.slave) = (master, slave)
             process.executableURL = try CharnnProcess.executable()
-            process.arguments = ["keyboard", "--model", model]
+            process.arguments = ["keyboard", "--model", model] + arguments
             let handle = FileHandle(fileDescriptor: slave, closeOnDealloc: false)
             (process.standardInput, process.standardOutput, process.standardError) = (handle, handle, handle)
             try process.run()
@@ -80,10 +80,27 @@ import Darwin
         }
     }
 
+    static func completions(of text: String, k: Int = 3, model: String) throws -> [PredictCommandTests.Report.Completion] {
+        let result = try CharnnProcess.run(["predict", "--json", "--model", model, "--k", "\(k)", text])
+        return try JSONDecoder().decode(PredictCommandTests.Report.self, from: Data(result.stdout.utf8)).completions
+    }
+
     static func firstCompletion(of text: String, model: String) throws -> String {
-        let result = try CharnnProcess.run(["predict", "--json", "--model", model, "--k", "3", text])
-        let report = try JSONDecoder().decode(PredictCommandTests.Report.self, from: Data(result.stdout.utf8))
-        return report.completions[0].suffix
+        try completions(of: text, model: model)[0].suffix
+    }
+
+    @Test func offersItsSlotsAndDigitsPickThem() throws {
+        let model = try TinyModel.path()
+        let words = try Self.completions(of: "the ", k: 5, model: model).map(\.word)
+        let session = try Session(model: model, arguments: ["--slots", "5"])
+        try session.waitForLine("")
+        session.type("the ")
+        try session.waitForLine("the ")
+        #expect(session.lastFrame?.words == "  words: " + words.enumerated().map { "\($0.offset + 1): \($0.element)" }.joined(separator: "  "))
+        session.type("2")
+        try session.waitForLine("the \(words[1]) ")
+        session.type([0x04])
+        try session.waitForExit()
     }
 
     @Test func typesDeletesAcceptsAndQuits() throws {
@@ -100,19 +117,22 @@ import Darwin
         let frame = try #require(session.lastFrame)
         #expect(frame.next.hasPrefix("  next: "))
         #expect(frame.words.hasPrefix("  words: 1: ca\(expectedSuffix)  2: "))
+        // Tab enters the word and a space after it; a comma then takes the space's place, as on a phone.
         session.type("\t")
-        try session.waitForLine("the ca\(expectedSuffix)")
+        try session.waitForLine("the ca\(expectedSuffix) ")
+        session.type(",")
+        try session.waitForLine("the ca\(expectedSuffix), ")
         // "é" arrives as two bytes, in two writes.
-        session.type(" caf")
+        session.type("caf")
         session.type([0xC3])
         session.type([0xA9])
-        try session.waitForLine("the ca\(expectedSuffix) café")
+        try session.waitForLine("the ca\(expectedSuffix), café")
         session.type([0x7F])
-        try session.waitForLine("the ca\(expectedSuffix) caf")
+        try session.waitForLine("the ca\(expectedSuffix), caf")
         session.type([0x04])
         try session.waitForExit()
         #expect(session.process.terminationStatus == 0)
-        try session.waitUntil { $0.hasSuffix("the ca\(expectedSuffix) caf\r\n") }
+        try session.waitUntil { $0.hasSuffix("the ca\(expectedSuffix), caf\r\n") }
         var settings = termios()
         #expect(tcgetattr(session.slave, &settings) == 0)
         #expect(settings.c_lflag & tcflag_t(ECHO | ICANON) == tcflag_t(ECHO | ICANON), "the terminal is back in cooked mode")

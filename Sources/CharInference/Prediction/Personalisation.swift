@@ -10,8 +10,9 @@ import Foundation
 /// waiting, the change takes one gradient step on them (dynamic evaluation of the decoder) and the record is
 /// cleared. The cost is bounded: a step costs about 2 · window · V · H multiply-adds.
 ///
-/// The decoder was chosen over the last layer or a low-rank change by measurement (`docs/performance.md`): it
-/// needs no backward pass through the LSTM, so its cost per word stays far below a keystroke's budget.
+/// The change is the decoder's because it needs no backward pass through the LSTM and no change to the shared
+/// layers' products, so a step costs far less than a keystroke's budget; the rate was chosen by measurement
+/// (`docs/performance.md`, which also says what it gains).
 ///
 /// A profile file is a safetensors file (`CheckpointFile`: checksummed, written atomically) holding ΔW and Δb and
 /// the fingerprint of the model it belongs to. Deleting it forgets everything.
@@ -25,8 +26,9 @@ public final class Personalisation {
         /// The most graphemes one step learns from.
         public var window: Int
 
-        /// Defaults measured on a book typed in order (see `docs/performance.md`).
-        public init(rate: Float = 0.1, decay: Float = 0.001, window: Int = 64) {
+        /// Defaults measured on a book typed in order (see `docs/performance.md`); the decay halves a change in
+        /// about 7,000 words.
+        public init(rate: Float = 0.01, decay: Float = 0.0001, window: Int = 64) {
             self.rate = rate
             self.decay = decay
             self.window = window

@@ -75,25 +75,29 @@ enum Benchmarks {
         return Double(bytes.count * count.iterations) / count.seconds / 1e6
     }
 
-    /// Per-keystroke latency of a `Predictor` typing `text` (its first 3,000 graphemes) one grapheme at a time:
-    /// append + 3 next graphemes, and append + 3 next graphemes + 3 completions; p50 and p99 of each, microseconds.
+    /// Per-keystroke latency of a `Predictor` typing `text` (its first 3,000 graphemes) one grapheme at a time, as a
+    /// keyboard asks: append + 3 next graphemes; then also 5 word suggestions; then the same with personalisation
+    /// learning after each word. p50 and p99 of each, microseconds.
     static func predictorLatency(model: LanguageModel, tokenizer: Tokenizer, text: String) throws -> [BenchResult] {
         let graphemes = Array(tokenizer.units(of: text).prefix(3000))
         guard graphemes.count >= 100 else { throw CLIError.failed("bench: the predictor needs a text of at least 100 graphemes; give one with --corpus") }
+        let slots = 5
         var results: [BenchResult] = []
-        for withCompletions in [false, true] {
-            let predictor = try Predictor(model: model, tokenizer: tokenizer)
+        for (name, suggestions, personalised) in [("predict append+next", false, false),
+                                                  ("predict append+next+\(slots) words", true, false),
+                                                  ("predict append+next+\(slots) words, personalised", true, true)] {
+            let predictor = try Predictor(model: model, tokenizer: tokenizer,
+                                          personalisation: personalised ? Personalisation(model: model) : nil)
             var times: [Double] = []
             times.reserveCapacity(graphemes.count)
             for grapheme in graphemes {
                 let start = DispatchTime.now().uptimeNanoseconds
                 predictor.append(grapheme)
                 _ = predictor.nextGraphemes(k: 3)
-                if withCompletions { _ = predictor.completions(k: 3) }
+                if suggestions { _ = predictor.completions(k: slots) }
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
             }
             times.sort()
-            let name = withCompletions ? "predict append+next+3 completions" : "predict append+next"
             for (label, q) in [("p50", 0.5), ("p99", 0.99)] {
                 results.append(BenchResult(item: "\(name) \(label)", value: percentile(times, q), unit: "us"))
             }

@@ -20,6 +20,7 @@ struct KeyboardEvaluation {
     }
 
     func run() throws {
+        prepareForOneStream()
         let loaded = try model.load(default: .keyboard)
         let session = try profile.open(for: loaded.model)
         let text = try CorpusReader().read(textPath).text
