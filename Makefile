@@ -16,7 +16,8 @@ demo: build
 
 # Tests run in release (numeric code is many times slower in debug); -enable-testing keeps @testable imports working.
 # OPENBLAS_NUM_THREADS=1: tests run in parallel, and OpenBLAS's own threads collapse when the other core is busy.
-test: bootstrap
+test:
+	@scripts/bootstrap --test
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --build-tests
 	OPENBLAS_NUM_THREADS=1 $(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
 

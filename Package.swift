@@ -14,6 +14,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
     ],
     targets: [
         // ICU's headers and libraries, found through pkg-config (Homebrew's keg-only icu4c on macOS).
@@ -40,10 +44,22 @@ let package = Package(
         .target(name: "CharTraining", dependencies: ["CharModel", "CharTokenizer", "CharModelFile"]),
         // What an app that samples or predicts imports; it re-exports the model, tokenizer and model-file modules.
         .target(name: "CharInference", dependencies: ["CharModel", "CharTokenizer", "CharModelFile"]),
+        // `charnn serve`: the HTTP API and the page, on Hummingbird. swift-log, ServiceLifecycle (for a bounded graceful
+        // shutdown) and NIOPosix (its thread pool runs model work) are Hummingbird's own dependencies.
+        .target(
+            name: "CharServe",
+            dependencies: [
+                "CharInference",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "charnn",
             dependencies: [
-                "CharTokenizer", "CharModel", "CharModelFile", "CharTraining", "CharInference",
+                "CharTokenizer", "CharModel", "CharModelFile", "CharTraining", "CharInference", "CharServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,11 +69,13 @@ let package = Package(
         .executableTarget(name: "PredictExample", dependencies: ["CharInference"], path: "Examples/PredictExample"),
         .executableTarget(name: "SampleExample", dependencies: ["CharInference"], path: "Examples/SampleExample"),
         .executableTarget(name: "TrainExample", dependencies: ["CharTraining"], path: "Examples/TrainExample"),
+        .executableTarget(name: "StreamExample", dependencies: ["CharInference"], path: "Examples/StreamExample"),
         // Helpers every test target may use.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CharModelFileTests", dependencies: ["CharModelFile", "TestSupport"]),
         .testTarget(name: "CharTrainingTests", dependencies: ["CharTraining", "TestSupport"]),
         .testTarget(name: "CharInferenceTests", dependencies: ["CharInference"]),
+        .testTarget(name: "CharServeTests", dependencies: ["CharServe", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "charnnTests", dependencies: ["charnn", "CharModelFile", "CharTraining", "TestSupport"]),
     ]
 )

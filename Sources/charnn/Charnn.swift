@@ -12,6 +12,7 @@ struct Charnn: ParsableCommand {
         subcommands: [
             TrainCommand.self, SampleCommand.self, PredictCommand.self, KeyboardCommand.self, EvalCommand.self,
             InspectCommand.self, ExportCommand.self, ImportCommand.self, VocabCommand.self, BenchCommand.self,
+            ServeCommand.self,
         ]
     )
 }

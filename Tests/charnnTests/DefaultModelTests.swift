@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// The shipped model (`Models/default.safetensors`) is what `charnn` uses without `--model`, and it is a trained
-/// Shakespeare model, not a placeholder.
+/// The shipped models are what `charnn` uses without `--model`: `Models/default.safetensors`, a trained Shakespeare
+/// model, for sampling, and `Models/keyboard.safetensors`, a trained English model, for prediction; not placeholders.
 @Suite struct DefaultModelTests {
     /// The repository's root, from this file's place in it.
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -14,10 +14,24 @@ import Testing
         let json = try CharnnProcess.run(["sample", "--length", "10", "--seed", "1", "--json"])
         let model = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])["model"] as? String
         #expect(URL(fileURLWithPath: model ?? "").standardizedFileURL == Self.root.appendingPathComponent("Models/default.safetensors").standardizedFileURL)
-        let predict = try CharnnProcess.run(["predict", "--k", "3", "To be, or not to b"])
+        let predict = try CharnnProcess.run(["predict", "--k", "3", "See you tomor"])
         #expect(predict.status == 0, "\(predict.stderr)")
-        // The shipped model's own figures: the text's "b" is completed as "be" first, far ahead of the rest.
+        // The keyboard model's own figures: "tomor" is finished as "tomorrow", far ahead of the rest.
         #expect(predict.stdout == """
+            next graphemes:
+              "r"       99.36%
+              "o"        0.13%
+              "e"        0.10%
+            completions of "tomor":
+              "tomorrow"            98.41%
+              "tomorrows"            0.11%
+              "tomorrough"           0.11%
+
+            """)
+        let shakespeare = try CharnnProcess.run(["predict", "--k", "3", "--model", Self.root.appendingPathComponent("Models/default.safetensors").path,
+                                                 "To be, or not to b"])
+        // The Shakespeare model's: the text's "b" is completed as "be" first, far ahead of the rest.
+        #expect(shakespeare.stdout == """
             next graphemes:
               "e"       85.98%
               "r"        5.28%
@@ -28,6 +42,16 @@ import Testing
               "bring"                1.72%
 
             """)
+    }
+
+    @Test func theKeyboardModelIsSmallAndCapped() throws {
+        let inspect = try CharnnProcess.run(["inspect", "--json", Self.root.appendingPathComponent("Models/keyboard.safetensors").path])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        let output = try #require(try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any])
+        #expect(output["vocabularySize"] as? Int == 100)
+        #expect(output["parameters"] as? Int == 888_164)
+        let size = try FileManager.default.attributesOfItem(atPath: Self.root.appendingPathComponent("Models/keyboard.safetensors").path)[.size] as? Int
+        #expect((size ?? .max) <= 4_000_000, "at most 4 MB on disk")
     }
 
     @Test func itPredictsShakespeareWell() throws {

@@ -48,6 +48,18 @@ struct ExamplesTests {
             """)
     }
 
+    @Test("the streaming example draws three samples at once from one model, predicts beside them, and cancels a stream")
+    func stream() throws {
+        #expect(try Self.run("StreamExample", [Self.model]) == """
+            seed 1: What he camest were a foot upon the sun,
+            seed 2: And yet what I'll not show the night and dead.
+            seed 3: Where shall I weor in ones for my proper and his gentleman.
+            completions ["be", "bear"]
+            cancelled after fewer than 100000 graphemes
+
+            """)
+    }
+
     @Test("the training example trains into a run folder and reports each evaluation")
     func train() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -66,7 +78,7 @@ struct ExamplesTests {
         #expect(files.contains { $0.hasPrefix("step-00000060-") } && files.contains { $0.hasPrefix("best-step-00000060-") })
     }
 
-    @Test("the README shows each example as it is compiled", arguments: ["PredictExample", "SampleExample", "TrainExample"])
+    @Test("the README shows each example as it is compiled", arguments: ["PredictExample", "SampleExample", "TrainExample", "StreamExample"])
     func readmeQuotesExample(name: String) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)

@@ -4,11 +4,11 @@ import Testing
 /// Every command's whole `--help`, against the snapshot in `Tests/Fixtures/help`, so that the help text and the
 /// defaults it shows cannot drift unnoticed. After a deliberate change, write the snapshots anew:
 ///
-///     for c in "" train sample predict keyboard eval inspect export import vocab bench; do
+///     for c in "" train sample predict keyboard eval inspect export import vocab bench serve; do
 ///         COLUMNS=100 .build/release/charnn $c --help > Tests/Fixtures/help/${c:-charnn}.txt; done
 @Suite("Help text")
 struct HelpSnapshotTests {
-    static let commands = ["", "train", "sample", "predict", "keyboard", "eval", "inspect", "export", "import", "vocab", "bench"]
+    static let commands = ["", "train", "sample", "predict", "keyboard", "eval", "inspect", "export", "import", "vocab", "bench", "serve"]
 
     @Test("--help prints its snapshot", arguments: commands)
     func help(command: String) throws {

@@ -1,7 +1,12 @@
 import Foundation
 
 /// A trained model ready to sample from or predict with: the network, its tokenizer, and the file it came from.
-public struct TrainedModel {
+///
+/// Sendable, so that one loaded model serves any number of samplers and predictors on any threads (a server's
+/// requests, an app's text fields): every property is a constant, the network is only ever read after loading, and the
+/// tokenizer is `Sendable`. The conformance is unchecked only because `ModelFile` (plain values: configuration,
+/// vocabulary, parameters, a version string) does not declare `Sendable` itself.
+public struct TrainedModel: @unchecked Sendable {
     /// The network, holding the file's weights.
     public let model: LanguageModel
     /// The tokenizer of the model's vocabulary.

@@ -86,7 +86,7 @@ public final class Personalisation {
     func learn() {
         guard !targets.isEmpty else { return }
         let (n, config) = (targets.count, delta.config)
-        targets.withUnsafeBufferPointer { ids in
+        _ = targets.withUnsafeBufferPointer { ids in
             delta.learn(hidden: Matrix(hidden.base, rows: n, cols: config.hiddenSize),
                         logits: Matrix(logits.base, rows: n, cols: config.vocabularySize),
                         targets: ids.baseAddress!, rate: settings.rate, decay: settings.decay)

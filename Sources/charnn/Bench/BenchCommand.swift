@@ -93,7 +93,6 @@ struct BenchCommand: ParsableCommand {
             let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
             result = BenchResult(item: "sample", value: try Benchmarks.samplingMicroseconds(config: config, seconds: seconds), unit: "us/char")
         case .predict:
-            prepareForOneStream()
             let loaded = try model.load(default: .keyboard)
             let text = String(decoding: (try? WholeFile.read(path: corpus)) ?? [], as: UTF8.self)
             let latency = try Benchmarks.predictorLatency(model: loaded.model, tokenizer: loaded.tokenizer, text: text)

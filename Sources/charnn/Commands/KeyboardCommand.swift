@@ -34,7 +34,6 @@ struct KeyboardCommand: ParsableCommand {
     }
 
     func run() throws {
-        prepareForOneStream()
         guard RawTerminal.isInteractive else {
             throw CLIError.failed("charnn keyboard needs a terminal on standard input and output; for scripts use charnn predict TEXT")
         }

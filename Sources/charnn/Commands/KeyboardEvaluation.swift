@@ -20,7 +20,6 @@ struct KeyboardEvaluation {
     }
 
     func run() throws {
-        prepareForOneStream()
         let loaded = try model.load(default: .keyboard)
         let session = try profile.open(for: loaded.model)
         let text = try CorpusReader().read(textPath).text

@@ -40,7 +40,6 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        prepareForOneStream()
         let loaded = try model.load(default: .keyboard)
         let session = try profile.open(for: loaded.model)
         // One answer, not one per keystroke: a search budget large enough to be exact nearly always.

@@ -55,7 +55,6 @@ struct SampleCommand: ParsableCommand {
     }
 
     func run() throws {
-        prepareForOneStream()
         let loaded = try model.load(default: .shakespeare)
         let primeText = try primeFile.map { try CorpusReader().read($0).text } ?? prime ?? ""
         let primeIDs = try primeIDs(primeText, tokenizer: loaded.tokenizer)
