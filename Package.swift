@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "CharModelFileTests", dependencies: ["CharModelFile", "TestSupport"]),
         .testTarget(name: "CharTrainingTests", dependencies: ["CharTraining", "TestSupport"]),
         .testTarget(name: "CharInferenceTests", dependencies: ["CharInference"]),
-        .testTarget(name: "CharServeTests", dependencies: ["CharServe", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "CharServeTests", dependencies: ["CharServe", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "charnnTests", dependencies: ["charnn", "CharModelFile", "CharTraining", "TestSupport"]),
     ]
 )

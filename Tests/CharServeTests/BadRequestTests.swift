@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import CharServe
 
 /// One bad request and the whole answer it must get.

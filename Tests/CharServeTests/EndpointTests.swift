@@ -1,6 +1,7 @@
 import CharInference
 import Foundation
 import Testing
+import TestSupport
 @testable import CharServe
 
 /// A sample as `/v1/sample` answers it.

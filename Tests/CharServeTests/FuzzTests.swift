@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import CharServe
 
 /// A seeded generator (SplitMix64), so that a failing request can be found again.

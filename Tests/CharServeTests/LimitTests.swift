@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import CharServe
 
 /// A streamed sample far longer than the socket buffers can hold, whose client reads the first event and then stops

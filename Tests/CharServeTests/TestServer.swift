@@ -2,6 +2,7 @@ import CharInference
 import Foundation
 import Logging
 import Synchronization
+import TestSupport
 @testable import CharServe
 
 /// The real server, run in this process on a free loopback port for one test, its log lines captured.

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import Testing
+import TestSupport
 
 /// `charnn serve` run as a process: shutdown on SIGTERM, and the page driven in headless Chromium.
 @Suite("charnn serve")
@@ -15,18 +16,25 @@ struct ServeCommandTests {
         // A stream far longer than the sockets can buffer, whose client reads one event and then stops reading, so
         // that it is in flight when the signal arrives.
         let port = server.port
-        let stream = try await io { () -> LoopbackSocket in
-            let socket = try LoopbackSocket(port: port, receiveBuffer: 4096)
-            try socket.write(httpPost("/v1/sample", #"{"length":100000,"seed":5,"stream":true}"#))
-            _ = try socket.read(until: "data: ")
-            return socket
+        let (stream, first) = try await io { () -> (TestConnection, String) in
+            let connection = try TestConnection(port: port, receiveBuffer: 4096)
+            let body = #"{"length":100000,"seed":5,"stream":true}"#
+            try connection.send(TestConnection.requestHead("POST", "/v1/sample", bodyLength: body.utf8.count) + body)
+            #expect(try connection.readHead().status == 200)
+            var received = ""
+            while !received.contains("data: "), let chunk = try connection.readChunk() { received += String(decoding: chunk, as: UTF8.self) }
+            return (connection, received)
         }
         server.running.send(SIGTERM)
         #expect(try await server.waitForLog("shutting down"))
         // Once shutting down, the server accepts no connection; it is still running, as its stream is not done.
         #expect(try await server.refusesConnections())
         #expect(server.running.isRunning)
-        let rest = try await io { try stream.readToEnd() }
+        let rest = try await io { () -> String in
+            var received = first
+            while let chunk = try stream.readChunk() { received += String(decoding: chunk, as: UTF8.self) }
+            return received
+        }
         #expect(rest.components(separatedBy: "data: {\"text\":").count - 1 >= 99_999)
         #expect(rest.contains("event: done\ndata: {\"finish\":\"length\",\"graphemes\":100000,\"model\":\"default\",\"prime\":\"\",\"seed\":5,\"skipped\":[]}\n\n"))
         let (result, killedBy) = try await server.waitForExit()
@@ -146,7 +154,7 @@ private struct ServeProcess {
             try await Task.sleep(for: .milliseconds(100))
         }
         running.send(SIGKILL)
-        throw LoopbackSocket.Failure(description: "charnn serve did not start listening: \(running.stderrSoFar)")
+        throw TestConnection.Failure(description: "charnn serve did not start listening: \(running.stderrSoFar)")
     }
 
     /// Waits for the server to exit, killing it if it is still running after 60 s, and returns what it printed.
@@ -172,16 +180,11 @@ private struct ServeProcess {
     func refusesConnections() async throws -> Bool {
         for _ in 0..<300 {
             let port = port
-            if try await io({ (try? LoopbackSocket(port: port)) == nil }) { return true }
+            if try await io({ (try? TestConnection(port: port)) == nil }) { return true }
             try await Task.sleep(for: .milliseconds(100))
         }
         return false
     }
-}
-
-/// A request's bytes: POST `path` with the JSON `body`.
-private func httpPost(_ path: String, _ body: String) -> String {
-    "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
 }
 
 /// POSTs `json` to `url` and returns the answer's body; a status other than 200 is an error.
@@ -191,7 +194,7 @@ private func post(_ url: String, _ json: String) async throws -> Data {
     request.httpBody = Data(json.utf8)
     let (data, response) = try await URLSession.shared.data(for: request)
     guard (response as? HTTPURLResponse)?.statusCode == 200 else {
-        throw LoopbackSocket.Failure(description: "\(url): \(String(decoding: data, as: UTF8.self))")
+        throw TestConnection.Failure(description: "\(url): \(String(decoding: data, as: UTF8.self))")
     }
     return data
 }
@@ -200,117 +203,6 @@ private func post(_ url: String, _ json: String) async throws -> Data {
 private func jsString(_ text: String) -> String {
     // Encoding a string cannot fail, and JSON's string literals are JavaScript's.
     String(decoding: try! JSONEncoder().encode(text), as: UTF8.self)
-}
-
-/// Runs blocking work on a thread of its own, off the threads that run Swift's tasks.
-private func io<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try work() }) }.start()
-    }
-}
-
-/// A TCP connection to 127.0.0.1, for a client that reads a stream at its own pace. Reads and writes give up after
-/// 30 s.
-private final class LoopbackSocket: @unchecked Sendable {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    private let descriptor: Int32
-    private var received = Data()
-
-    /// Connects; a small `receiveBuffer` (bytes) keeps the kernel from reading far ahead of the client.
-    init(port: Int, receiveBuffer: Int? = nil) throws {
-        #if canImport(Glibc)
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        descriptor = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard descriptor >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        if var size = receiveBuffer.map(Int32.init) {
-            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            let code = errno
-            close(descriptor)
-            throw Failure(description: "connect: errno \(code)")
-        }
-    }
-
-    deinit {
-        close(descriptor)
-    }
-
-    /// Sends `text` whole.
-    func write(_ text: String) throws {
-        let bytes = Array(text.utf8)
-        #if canImport(Glibc)
-        let flags = Int32(MSG_NOSIGNAL)  // a closed connection is an error here, not a SIGPIPE that ends the tests
-        #else
-        let flags: Int32 = 0
-        #endif
-        guard send(descriptor, bytes, bytes.count, flags) == bytes.count else { throw Failure(description: "send: errno \(errno)") }
-    }
-
-    /// Reads until what has arrived contains `marker`, and returns it all.
-    func read(until marker: String) throws -> String {
-        while !String(decoding: received, as: UTF8.self).contains(marker) {
-            guard try receive() else { throw Failure(description: "closed before \(marker)") }
-        }
-        return String(decoding: received, as: UTF8.self)
-    }
-
-    /// Sends one HTTP request and returns the status and body of the answer, read by its Content-Length (header
-    /// names in any case, with or without a space after the colon, as chromedriver writes them).
-    static func exchange(port: Int, _ method: String, _ path: String, body: Data?) throws -> (status: Int, body: Data) {
-        let socket = try LoopbackSocket(port: port)
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
-        if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
-        try socket.write(head + "\r\n" + String(decoding: body ?? Data(), as: UTF8.self))
-        let separator = Data("\r\n\r\n".utf8)
-        while socket.received.firstRange(of: separator) == nil {
-            guard try socket.receive() else { throw Failure(description: "closed before the answer's head") }
-        }
-        let end = socket.received.firstRange(of: separator)!
-        let lines = String(decoding: socket.received[..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
-        guard let status = lines.first?.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
-            throw Failure(description: "not an HTTP answer: \(lines.first ?? "")")
-        }
-        let length = lines.dropFirst().compactMap { line -> Int? in
-            let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
-            return Int(parts[1].trimmingCharacters(in: .whitespaces))
-        }.first ?? 0
-        let bodyStart = end.upperBound
-        while socket.received.count - bodyStart < length {
-            guard try socket.receive() else { throw Failure(description: "closed in the middle of the answer's body") }
-        }
-        return (status, Data(socket.received[bodyStart..<bodyStart + length]))
-    }
-
-    /// Reads until the server closes the connection, and returns all that arrived.
-    func readToEnd() throws -> String {
-        while try receive() {}
-        return String(decoding: received, as: UTF8.self)
-    }
-
-    private func receive() throws -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        let count = recv(descriptor, &chunk, chunk.count, 0)
-        guard count >= 0 else { throw Failure(description: "recv: errno \(errno)") }
-        received.append(contentsOf: chunk[0..<count])
-        return count > 0
-    }
 }
 
 /// Headless Chromium, driven through chromedriver's WebDriver protocol (HTTP and JSON).
@@ -350,7 +242,7 @@ private final class WebDriver: @unchecked Sendable {
         guard let port else {
             kill(process.processIdentifier, SIGKILL)
             try? FileManager.default.removeItem(at: log)
-            throw LoopbackSocket.Failure(description: "chromedriver did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+            throw TestConnection.Failure(description: "chromedriver did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         }
         let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": [
             "browserName": "chrome",
@@ -361,7 +253,7 @@ private final class WebDriver: @unchecked Sendable {
         ]]]
         do {
             let created = try await command(port: port, "/session", "POST", capabilities) as? [String: Any]
-            guard let session = created?["sessionId"] as? String else { throw LoopbackSocket.Failure(description: "no session: \(String(describing: created))") }
+            guard let session = created?["sessionId"] as? String else { throw TestConnection.Failure(description: "no session: \(String(describing: created))") }
             return WebDriver(process: process, port: port, session: session, log: log)
         } catch {
             await stop(process, port: port, log: log)
@@ -380,7 +272,7 @@ private final class WebDriver: @unchecked Sendable {
             }
         }
         if let macOS, FileManager.default.isExecutableFile(atPath: macOS) { return URL(fileURLWithPath: macOS) }
-        throw LoopbackSocket.Failure(description: "\(names[0]) not found: run scripts/bootstrap --test (or set \(variable))")
+        throw TestConnection.Failure(description: "\(names[0]) not found: run scripts/bootstrap --test (or set \(variable))")
     }
 
     /// Sends one WebDriver command and returns its `value`; a WebDriver error is thrown with its message.
@@ -388,11 +280,11 @@ private final class WebDriver: @unchecked Sendable {
     /// no space after the colon.)
     private static func command(port: Int, _ path: String, _ method: String, _ body: [String: Any]?) async throws -> Any? {
         let json = try body.map { try JSONSerialization.data(withJSONObject: $0) }
-        let (_, data) = try await io { try LoopbackSocket.exchange(port: port, method, path, body: json) }
+        let data = try await io { try TestConnection.request(port: port, method, path, body: json).body }
         let answer = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         let value = answer?["value"]
         if let failure = value as? [String: Any], let error = failure["error"] as? String {
-            throw LoopbackSocket.Failure(description: "WebDriver \(method) \(path): \(error): \(failure["message"] ?? "")")
+            throw TestConnection.Failure(description: "WebDriver \(method) \(path): \(error): \(failure["message"] ?? "")")
         }
         return value is NSNull ? nil : value
     }
@@ -435,7 +327,7 @@ private final class WebDriver: @unchecked Sendable {
 
     private func element(_ selector: String) async throws -> String {
         let found = try await command("/element", "POST", ["using": "css selector", "value": selector]) as? [String: Any]
-        guard let id = found?.values.first as? String else { throw LoopbackSocket.Failure(description: "no element \(selector)") }
+        guard let id = found?.values.first as? String else { throw TestConnection.Failure(description: "no element \(selector)") }
         return id
     }
 
@@ -468,7 +360,7 @@ private final class WebDriver: @unchecked Sendable {
     /// The window as a PNG.
     func screenshot() async throws -> Data {
         guard let encoded = try await command("/screenshot", "GET", nil) as? String, let png = Data(base64Encoded: encoded) else {
-            throw LoopbackSocket.Failure(description: "no screenshot")
+            throw TestConnection.Failure(description: "no screenshot")
         }
         return png
     }

@@ -11,10 +11,14 @@ import Darwin
 /// Every read and write waits at most `timeout` seconds (SO_RCVTIMEO / SO_SNDTIMEO) and then fails, so no test
 /// can hang on a server that does not answer. Calls block: run them through `io` (below), off the cooperative
 /// thread pool that the in-process server answers on.
-final class TestConnection: @unchecked Sendable {
+public final class TestConnection: @unchecked Sendable {
     /// A way the connection failed.
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     private let socket: Int32
@@ -24,7 +28,7 @@ final class TestConnection: @unchecked Sendable {
 
     /// Connects to 127.0.0.1:`port`. A small `receiveBuffer` (bytes) keeps the kernel from reading far ahead of the
     /// test, so a test that stops reading makes the server wait.
-    init(port: Int, receiveBuffer: Int? = nil, timeout: Double = 30) throws {
+    public init(port: Int, receiveBuffer: Int? = nil, timeout: Double = 30) throws {
         #if canImport(Glibc)
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -56,7 +60,7 @@ final class TestConnection: @unchecked Sendable {
     }
 
     /// Closes the connection, as a client that goes away does.
-    func close() {
+    public func close() {
         guard isOpen else { return }
         isOpen = false
         #if canImport(Glibc)
@@ -67,7 +71,7 @@ final class TestConnection: @unchecked Sendable {
     }
 
     /// Sends every byte of `data`; fails when the server has closed the connection or stopped reading for `timeout`.
-    func send(_ data: Data) throws {
+    public func send(_ data: Data) throws {
         try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
             var offset = 0
             while offset < bytes.count {
@@ -84,7 +88,7 @@ final class TestConnection: @unchecked Sendable {
     }
 
     /// Sends `text` as UTF-8.
-    func send(_ text: String) throws {
+    public func send(_ text: String) throws {
         try send(Data(text.utf8))
     }
 
@@ -99,7 +103,7 @@ final class TestConnection: @unchecked Sendable {
     }
 
     /// Whether the server closes the connection (rather than sending anything) before the timeout.
-    func waitForClose() throws -> Bool {
+    public func waitForClose() throws -> Bool {
         pending.isEmpty ? !(try receive()) : false
     }
 
@@ -126,7 +130,7 @@ final class TestConnection: @unchecked Sendable {
     }
 
     /// The status and headers (names in lower case) of the next response.
-    func readHead() throws -> (status: Int, headers: [String: String]) {
+    public func readHead() throws -> (status: Int, headers: [String: String]) {
         let statusLine = try line()
         let parts = statusLine.split(separator: " ")
         guard parts.count >= 2, let status = Int(parts[1]) else { throw Failure(description: "not a status line: \(statusLine)") }
@@ -139,7 +143,7 @@ final class TestConnection: @unchecked Sendable {
     }
 
     /// The next chunk of a chunked body; nil after the last.
-    func readChunk() throws -> Data? {
+    public func readChunk() throws -> Data? {
         let sizeLine = try line()
         guard let size = Int(sizeLine.split(separator: ";")[0], radix: 16) else { throw Failure(description: "not a chunk size: \(sizeLine)") }
         guard size > 0 else {
@@ -152,7 +156,7 @@ final class TestConnection: @unchecked Sendable {
     }
 
     /// The next whole response.
-    func readReply() throws -> TestReply {
+    public func readReply() throws -> TestReply {
         let (status, headers) = try readHead()
         var body = Data()
         if headers["transfer-encoding"] == "chunked" {
@@ -168,7 +172,7 @@ final class TestConnection: @unchecked Sendable {
     }
 
     /// Sends a request with `body` (Content-Length set unless `headers` gives the framing) and reads the response.
-    static func request(port: Int, _ method: String, _ path: String, body: Data? = nil, headers: [String: String] = [:]) throws -> TestReply {
+    public static func request(port: Int, _ method: String, _ path: String, body: Data? = nil, headers: [String: String] = [:]) throws -> TestReply {
         let connection = try TestConnection(port: port)
         try connection.send(requestHead(method, path, bodyLength: body?.count, headers: headers))
         if let body { try connection.send(body) }
@@ -176,7 +180,7 @@ final class TestConnection: @unchecked Sendable {
     }
 
     /// A request's head.
-    static func requestHead(_ method: String, _ path: String, bodyLength: Int?, headers: [String: String] = [:]) -> String {
+    public static func requestHead(_ method: String, _ path: String, bodyLength: Int?, headers: [String: String] = [:]) -> String {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         if let bodyLength, headers["Transfer-Encoding"] == nil { head += "Content-Type: application/json\r\nContent-Length: \(bodyLength)\r\n" }
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
@@ -185,17 +189,17 @@ final class TestConnection: @unchecked Sendable {
 }
 
 /// One response as the test read it.
-struct TestReply: Sendable {
-    var status: Int
+public struct TestReply: Sendable {
+    public var status: Int
     /// Header names in lower case.
-    var headers: [String: String]
-    var body: Data
+    public var headers: [String: String]
+    public var body: Data
 
     /// The body as UTF-8 text.
-    var text: String { String(decoding: body, as: UTF8.self) }
+    public var text: String { String(decoding: body, as: UTF8.self) }
 
     /// The body decoded as JSON.
-    func json<T: Decodable>(_ type: T.Type) throws -> T {
+    public func json<T: Decodable>(_ type: T.Type) throws -> T {
         try JSONDecoder().decode(type, from: body)
     }
 }
@@ -203,7 +207,7 @@ struct TestReply: Sendable {
 /// Runs blocking socket work on a thread of its own, so that tests waiting for the server never hold the threads
 /// that run Swift's tasks, which the in-process server needs to answer them. (Dispatch's global queues are no
 /// place for it: on Linux they share those threads, and add more only slowly when they block.)
-func io<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+public func io<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread { continuation.resume(with: Result { try work() }) }.start()
     }
