@@ -89,6 +89,9 @@ private struct Typing {
         stepsBefore = predictor.personalisation?.steps ?? 0
     }
 
+    /// The personalisation steps the predictor has taken in all (0 when it is not personalised).
+    private var steps: Int { predictor.personalisation?.steps ?? 0 }
+
     mutating func type(_ phrase: String) throws {
         predictor.reset()
         let units = predictor.graphemes(of: phrase)
@@ -106,7 +109,7 @@ private struct Typing {
         var index = 0
         while index < units.count {
             let began = clock.now
-            let steps = predictor.personalisation?.steps ?? 0
+            let stepsThen = steps
             let entered: Int
             if let end = wordEnd[index], shown.contains(where: { $0.suffixLength == end - index && $0.suffix == units[index..<end].joined() }) {
                 entered = (end < units.count && units[end] == " " ? end + 1 : end) - index
@@ -129,7 +132,7 @@ private struct Typing {
             let elapsed = clock.now - began
             let microseconds = Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
             latencies.append(microseconds)
-            if (predictor.personalisation?.steps ?? 0) != steps { personalisedLatencies.append(microseconds) }
+            if steps != stepsThen { personalisedLatencies.append(microseconds) }
         }
     }
 
@@ -144,7 +147,7 @@ private struct Typing {
             keystrokeSavings: graphemes == 0 ? 0 : Double(graphemes - keystrokes) / Double(graphemes),
             top1Accuracy: Double(top1) / n, top3Accuracy: Double(top3) / n,
             latencyP50Microseconds: percentile(sorted, 0.5), latencyP99Microseconds: percentile(sorted, 0.99),
-            personalisationSteps: (predictor.personalisation?.steps ?? 0) - stepsBefore,
+            personalisationSteps: steps - stepsBefore,
             personalisedKeystrokeP50Microseconds: percentile(personalised, 0.5),
             personalisedKeystrokeP99Microseconds: percentile(personalised, 0.99))
     }
