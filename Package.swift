@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "CICU", dependencies: ["CICUSystem"]),
         // OpenBLAS, loaded at run time so that its kernels can be chosen from the CPU's features (Accelerate on Apple platforms).
         .target(name: "CBLAS", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        // Open MPI, loaded at run time only when mpirun started the process, so that nothing else needs it.
+        .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // CPUID (x86-64) and the OS's hardware capabilities (AArch64).
         .target(name: "CCPUFeatures"),
         // The per-step recurrent products' kernels, one per vector extension, chosen at run time.
@@ -41,7 +43,7 @@ let package = Package(
         ),
         // Model files: safetensors, durable writes, the checksum, and the model (tensors, vocabulary, configuration).
         .target(name: "CharModelFile", dependencies: ["CharModel", "CharTokenizer"]),
-        .target(name: "CharTraining", dependencies: ["CharModel", "CharTokenizer", "CharModelFile"]),
+        .target(name: "CharTraining", dependencies: ["CharModel", "CharTokenizer", "CharModelFile", "CMPI"]),
         // What an app that samples or predicts imports; it re-exports the model, tokenizer and model-file modules.
         .target(name: "CharInference", dependencies: ["CharModel", "CharTokenizer", "CharModelFile"]),
         // `charnn serve`: the HTTP API and the page, on Hummingbird. swift-log, ServiceLifecycle (for a bounded graceful

@@ -93,6 +93,47 @@ struct LanguageModelBehaviourTests {
         #expect(whole.gradients.contains { $0 != 0 })
     }
 
+    @Test("passes over disjoint shares of the streams (the ranks of an MPI job) add up to the whole window's loss and gradients, each leaving the other rows of the state alone")
+    func sharesOfStreamsAddUp() throws {
+        var config = ModelConfig(vocabularySize: 11, embeddingSize: 6, hiddenSize: 8, layers: 2)
+        config.dropout = 0.2
+        let model = try LanguageModel(config: config, seed: 5)
+        let (batch, steps) = (6, 4)
+        var rng = RandomSource(seed: 9)
+        let inputs = (0..<batch * steps).map { _ in Int32(rng.next() % 11) }
+        let targets = (0..<batch * steps).map { _ in Int32(rng.next() % 11) }
+        let dropout = DropoutMasks(config: config, batchSize: batch, steps: steps)
+        dropout.draw(probability: config.dropout, rng: &rng)
+        var start = LSTMState(layers: 2, batchSize: batch, hiddenSize: 8)
+        for i in start.h.indices { start.h[i] = Float(i % 5) * 0.1 - 0.2; start.c[i] = Float(i % 3) * 0.2 - 0.2 }
+        func run(_ streams: Range<Int>?, parts: Int) throws -> (loss: Float, state: LSTMState, gradients: [Float], share: Float) {
+            let pass = try DataParallelPass(model: model, batchSize: batch, steps: steps, parts: parts, streams: streams)
+            var state = start
+            model.zeroGradients()
+            let loss = try pass.forward(inputs: inputs, targets: targets, state: &state, dropout: dropout)
+            try pass.backward()
+            return (loss, state, model.gradients.array, pass.shareOfBatch)
+        }
+        let whole = try run(nil, parts: 1)
+        let first = try run(0..<2, parts: 1), second = try run(2..<6, parts: 2)
+        #expect(whole.share == 1 && first.share == Float(2) / 6 && second.share == Float(4) / 6)
+        #expect(abs(first.loss + second.loss - whole.loss) <= 1e-6 * whole.loss)
+        let scale = whole.gradients.map(abs).max()!
+        #expect(zip(zip(first.gradients, second.gradients), whole.gradients).allSatisfy { abs($0.0 + $0.1 - $1) <= 1e-6 * scale })
+        // Stream b of layer l is h[(l * B + b) * H ..< (l * B + b + 1) * H]: each share changes its own rows only.
+        for layer in 0..<2 {
+            for b in 0..<batch {
+                let rows = (layer * batch + b) * 8..<(layer * batch + b + 1) * 8
+                let (mine, other) = b < 2 ? (first.state, second.state) : (second.state, first.state)
+                #expect(Array(other.h[rows]) == Array(start.h[rows]) && Array(other.c[rows]) == Array(start.c[rows]))
+                #expect(zip(mine.h[rows], whole.state.h[rows]).allSatisfy { abs($0 - $1) <= 1e-6 })
+            }
+        }
+        #expect(throws: ModelError.invalidHyperparameter("streams 4..<7 are not a non-empty part of a batch of 6")) {
+            try DataParallelPass(model: model, batchSize: batch, steps: steps, parts: 1, streams: 4..<7)
+        }
+    }
+
     @Test("a split pass refuses bad shapes and tokens with the model's errors")
     func dataParallelErrors() throws {
         let config = ModelConfig(vocabularySize: 5, embeddingSize: 4, hiddenSize: 6, layers: 2)

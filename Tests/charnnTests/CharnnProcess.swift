@@ -105,8 +105,11 @@ struct CharnnProcess {
     }
 
     /// Starts `charnn` with `arguments`, feeding `stdin` (nothing when nil), without waiting for it. `environment`
-    /// adds to (or, with nil values, removes from) the inherited environment.
-    static func start(_ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:]) throws -> Running {
+    /// adds to (or, with nil values, removes from) the inherited environment. With a `launcher` (a command found on
+    /// the PATH and its arguments, such as `mpirun -np 2`), the launcher runs and starts `charnn`.
+    static func start(
+        _ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:], launcher: [String] = []
+    ) throws -> Running {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("charnn-process-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         // Files rather than pipes: a child that fills a pipe nobody reads yet would block forever.
@@ -121,8 +124,13 @@ struct CharnnProcess {
         let error = try FileHandle(forWritingTo: errorURL)
 
         let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
+        if launcher.isEmpty {
+            process.executableURL = try executable()
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = launcher + [try executable().path] + arguments
+        }
         if !environment.isEmpty {
             var inherited = ProcessInfo.processInfo.environment
             for (name, value) in environment { inherited[name] = value }
@@ -137,7 +145,9 @@ struct CharnnProcess {
     }
 
     /// Runs `charnn` with `arguments`, feeding `stdin` (nothing when nil) and waiting for it to exit.
-    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:]) throws -> Result {
-        try start(arguments, stdin: stdin, environment: environment).wait().result
+    static func run(
+        _ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:], launcher: [String] = []
+    ) throws -> Result {
+        try start(arguments, stdin: stdin, environment: environment, launcher: launcher).wait().result
     }
 }

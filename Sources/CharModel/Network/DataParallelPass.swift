@@ -12,6 +12,10 @@
 ///
 /// Each part applies its streams' rows of the window's dropout masks, so a split window computes what the unsplit
 /// one does, up to the order of floating-point sums.
+///
+/// A pass may cover only some of the window's streams, a process's share when several train together
+/// (`streams`): its loss and gradients are then that share's terms of the sums above, Σ over its parts only, and the
+/// processes add them up; the state's other rows are left as they were.
 public final class DataParallelPass {
     /// The model whose gradients `backward` adds to.
     public let model: LanguageModel
@@ -19,22 +23,29 @@ public final class DataParallelPass {
     public let batchSize: Int
     /// S.
     public let steps: Int
+    /// The streams of the window this pass computes: all of them, or this process's share.
+    public let streams: Range<Int>
     /// After `backward`: the loss gradient of the initial state the window started from.
     public private(set) var initialStateGradient: LSTMState
     private let parts: [Part]
 
-    /// A pass over windows of `batchSize` x `steps` of `model`, split into `parts` (at most one per stream);
-    /// `parts(threads:batchSize:)` says how many suit a number of threads.
-    public init(model: LanguageModel, batchSize: Int, steps: Int, parts: Int) throws(ModelError) {
+    /// A pass over windows of `batchSize` x `steps` of `model`, computing `streams` (default: all) split into
+    /// `parts` (at most one per stream); `parts(threads:batchSize:)` says how many suit a number of threads.
+    public init(model: LanguageModel, batchSize: Int, steps: Int, parts: Int, streams: Range<Int>? = nil) throws(ModelError) {
         guard batchSize >= 1 else { throw .invalidHyperparameter("batch size must be at least 1, got \(batchSize)") }
-        let count = max(1, min(parts, batchSize))
+        let streams = streams ?? 0..<batchSize
+        guard !streams.isEmpty && streams.lowerBound >= 0 && streams.upperBound <= batchSize else {
+            throw .invalidHyperparameter("streams \(streams) are not a non-empty part of a batch of \(batchSize)")
+        }
+        let count = max(1, min(parts, streams.count))
         self.model = model
         self.batchSize = batchSize
         self.steps = steps
+        self.streams = streams
         var made: [Part] = []
         for p in 0..<count {
-            let streams = share(p, of: count, count: batchSize)
-            made.append(try Part(model: count == 1 ? model : model.replica(), streams: streams, steps: steps))
+            let mine = share(p, of: count, count: streams.count).shifted(by: streams.lowerBound)
+            made.append(try Part(model: count == 1 && streams.count == batchSize ? model : model.replica(), streams: mine, steps: steps))
         }
         self.parts = made
         initialStateGradient = LSTMState(layers: model.config.layers, batchSize: batchSize, hiddenSize: model.config.hiddenSize)
@@ -52,13 +63,16 @@ public final class DataParallelPass {
     /// The number of parts the streams are split into.
     public var partCount: Int { parts.count }
 
+    /// B_share / B: the fraction of the window's streams this pass computes, hence its weight in the window's loss.
+    public var shareOfBatch: Float { Float(streams.count) / Float(batchSize) }
+
     /// As `LanguageModel.forward`: runs the window `inputs` [B, S] (stream-major) from `state`, replacing it by the
     /// state after the window, and returns the mean cross-entropy against `targets` (0 without targets).
     @discardableResult
     public func forward(
         inputs: [Int32], targets: [Int32]?, state: inout LSTMState, dropout: DropoutMasks? = nil
     ) throws(ModelError) -> Float {
-        if parts.count == 1 {
+        if parts.count == 1 && streams.count == batchSize {
             return try model.forward(inputs: inputs, targets: targets, state: &state, workspace: parts[0].workspace, dropout: dropout)
         }
         // The parts slice the window before their own forwards check it: check the whole first.
@@ -86,7 +100,7 @@ public final class DataParallelPass {
     /// As `LanguageModel.backward`: adds the gradient of the last forward's loss to the model's gradients and leaves
     /// the initial state's in `initialStateGradient`.
     public func backward() throws(ModelError) {
-        if parts.count == 1 {
+        if parts.count == 1 && streams.count == batchSize {
             try model.backward(workspace: parts[0].workspace)
             initialStateGradient = parts[0].workspace.initialStateGradient
             return
@@ -183,4 +197,9 @@ public final class DataParallelPass {
             return layer * full.layerCount + streams.lowerBound * h..<layer * full.layerCount + streams.upperBound * h
         }
     }
+}
+
+extension Range<Int> {
+    /// The range moved up by `offset`.
+    fileprivate func shifted(by offset: Int) -> Range<Int> { lowerBound + offset..<upperBound + offset }
 }

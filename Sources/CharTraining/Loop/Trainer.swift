@@ -6,6 +6,11 @@ import CharModel
 /// The loop is deterministic given the checkpointed state: the data cursor, the carried LSTM state, the generator
 /// that draws dropout masks, the optimizer's moments and the step count. So a run resumed from a checkpoint ends
 /// with the same tensors, to the byte, as one that never stopped.
+///
+/// Under MPI (`group`), every rank runs this loop on its share of the B streams and `ModelExchange` combines the
+/// ranks' work; rank 0 alone evaluates, reports and checkpoints. The ranks must take every decision alike, so before
+/// each window they agree on rank 0's verdict (its clock decides `maxSeconds`, its evaluation early stopping) and on
+/// any rank's stop request.
 public final class Trainer {
     /// The model being trained (its parameters change in place).
     public let model: LanguageModel
@@ -23,27 +28,42 @@ public final class Trainer {
     private let schedule: LearningRateSchedule
     private let step: TrainingStep
     private let validationPass: DataParallelPass
+    private let exchange: ModelExchange?
+    /// Under local SGD (K > 1): windows each rank has stepped on its own since the models were last averaged.
+    private var windowsApart = 0
     private var inputs: [Int32]
     private var targets: [Int32]
 
-    /// A trainer over `ids` cut by `splits`, on `threads` threads (the batch's streams are split among them).
-    /// `optimizer`, `state` and `carried` come from a checkpoint when resuming.
+    /// A trainer over `ids` cut by `splits`, on `threads` threads (the batch's streams are split among them), as
+    /// one rank of `group` when an MPI job trains the model. `optimizer`, `state` and `carried` come from a
+    /// checkpoint when resuming.
     public init(
         model: LanguageModel, config: TrainingConfig, ids: TokenIDs, splits: CorpusSplits, threads: Int,
-        optimizer: Optimizer? = nil, state: TrainerState? = nil, carried: LSTMState? = nil
+        optimizer: Optimizer? = nil, state: TrainerState? = nil, carried: LSTMState? = nil, group: MPIGroup? = nil
     ) throws(TrainingError) {
         try config.validate()
         self.model = model
         self.config = config
         self.ids = ids
         let (b, s) = (config.batchSize, config.sequenceLength)
+        let ranks = group?.size ?? 1
+        guard b % ranks == 0 else {
+            throw .invalidOption("batch size \(b) does not divide among \(ranks) ranks; use a multiple of \(ranks)")
+        }
+        if let state, (state.ranks ?? 1) != ranks {
+            let trained = state.ranks ?? 1
+            let how = trained == 1 ? "without mpirun" : "with mpirun -np \(trained)"
+            throw .distributed("the run was trained on \(trained) rank\(trained == 1 ? "" : "s") and cannot resume on \(ranks): only the same count continues it exactly; resume it \(how), or start a new run from it with --init-from")
+        }
         batches = try BatchStream(span: splits.train, batchSize: b, steps: s, splitName: "training")
         let validationStreams = max(1, min(b, (splits.validation.count - 1) / s))
         validation = try BatchStream(span: splits.validation, batchSize: validationStreams, steps: s, splitName: "validation")
+        let streams = group?.streams(of: b) ?? 0..<b
         let pass: DataParallelPass
         do {
-            pass = try DataParallelPass(model: model, batchSize: b, steps: s, parts: DataParallelPass.parts(threads: threads, batchSize: b))
-            validationPass = validationStreams == b
+            pass = try DataParallelPass(model: model, batchSize: b, steps: s,
+                                        parts: DataParallelPass.parts(threads: threads, batchSize: streams.count), streams: streams)
+            validationPass = validationStreams == b && group == nil
                 ? pass : try DataParallelPass(model: model, batchSize: validationStreams, steps: s,
                                               parts: DataParallelPass.parts(threads: threads, batchSize: validationStreams))
         } catch {
@@ -51,8 +71,12 @@ public final class Trainer {
         }
         let optimizer = optimizer ?? Optimizer(config: config, parameterCount: model.parameterCount)
         self.optimizer = optimizer
-        step = TrainingStep(pass: pass, optimizer: optimizer, gradientClip: config.gradientClip)
+        exchange = group.map {
+            ModelExchange(group: $0, syncEvery: config.windowsPerSync, model: model, slots: optimizer.slots.count, batchSize: b)
+        }
+        step = TrainingStep(pass: pass, optimizer: optimizer, gradientClip: config.gradientClip, exchange: exchange)
         self.state = state ?? TrainerState(seed: config.seed, learningRate: config.learningRate)
+        self.state.ranks = group?.size
         self.carried = carried ?? LSTMState(layers: model.config.layers, batchSize: b, hiddenSize: model.config.hiddenSize)
         schedule = LearningRateSchedule(config: config, plannedIterations: Self.plannedSteps(config, windowsPerEpoch: batches.windowCount))
         inputs = Array(repeating: 0, count: b * s)
@@ -70,9 +94,10 @@ public final class Trainer {
         return config.maxIterations.map { min($0, byEpochs) } ?? byEpochs
     }
 
-    /// Trains until the plan is done, validation stops improving, or `shouldStop` says so (checked after every
+    /// Trains until the plan is done, validation stops improving, or `shouldStop` says so (checked before every
     /// iteration). `checkpoint` is called with the reason whenever the state should be saved; `report` after every
-    /// iteration. Throws `diverged` before applying an update that would poison the weights.
+    /// iteration. Throws `diverged` before applying an update that would poison the weights. Under MPI, only rank 0
+    /// calls `checkpoint` and `report`.
     public func run(
         clock: () -> Double,
         shouldStop: () -> Bool,
@@ -84,8 +109,13 @@ public final class Trainer {
         var lastEvaluatedStep = state.history.last?.step ?? -1
         var lastCheckpointStep = -1
         var outcome = TrainingOutcome.finished
+        let leads = exchange?.group.isLeader ?? true
 
-        while !planDone {
+        while true {
+            if let end = try agreedEnd(earlyStopped: outcome == .earlyStopped, stopRequested: shouldStop()) {
+                outcome = end
+                break
+            }
             let started = clock()
             let loss = try trainOneWindow()
             let now = clock()
@@ -94,23 +124,21 @@ public final class Trainer {
             let rate = Double(intervalChars) / max(now - intervalStart, 1e-9)
             if now - intervalStart > 2 { (intervalStart, intervalChars) = (now, 0) }
 
-            var evaluated = false
-            if state.step % config.evaluateEvery == 0 {
-                if try evaluateAndRecord(charsPerSecond: rate, checkpoint: checkpoint) { outcome = .earlyStopped }
+            let evaluating = state.step % config.evaluateEvery == 0
+            let checkpointing = state.step % config.checkpointEvery == 0
+            if evaluating || checkpointing { try gatherModel() }
+            if evaluating {
+                if leads, try evaluateAndRecord(charsPerSecond: rate, checkpoint: checkpoint) { outcome = .earlyStopped }
                 lastEvaluatedStep = state.step
-                evaluated = true
             }
-            report(progress(smoothed: state.smoothedLoss ?? loss, rate: rate, evaluated: evaluated))
-            if state.step % config.checkpointEvery == 0 {
-                try checkpoint(.periodic)
+            if leads { report(progress(smoothed: state.smoothedLoss ?? loss, rate: rate, evaluated: evaluating)) }
+            if checkpointing {
+                if leads { try checkpoint(.periodic) }
                 lastCheckpointStep = state.step
             }
-            if outcome == .earlyStopped { break }
-            if shouldStop() {
-                outcome = .interrupted
-                break
-            }
         }
+        try gatherModel()
+        guard leads else { return outcome }
         if outcome != .interrupted && lastEvaluatedStep != state.step {
             _ = try evaluateAndRecord(charsPerSecond: Double(intervalChars) / max(clock() - intervalStart, 1e-9), checkpoint: checkpoint)
             // A periodic checkpoint of this step, taken before the evaluation, lacks its history row and its best
@@ -119,6 +147,41 @@ public final class Trainer {
         }
         if lastCheckpointStep != state.step { try checkpoint(outcome == .interrupted ? .interrupted : .final) }
         return outcome
+    }
+
+    /// Seconds this rank has spent exchanging with the others (0 alone).
+    public var exchangeSeconds: Double { exchange?.seconds ?? 0 }
+
+    /// How the run ends before the next window, or nil to go on: early stopping first, then a stop request, then
+    /// the plan's end. Under MPI the ranks agree, in one sum of three numbers: rank 0's verdict and its elapsed
+    /// seconds (which the others take, since the learning-rate schedule may read them), and any rank's request.
+    private func agreedEnd(earlyStopped: Bool, stopRequested: Bool) throws -> TrainingOutcome? {
+        func end(earlyStopped: Bool, stopRequested: Bool, planDone: Bool) -> TrainingOutcome? {
+            earlyStopped ? .earlyStopped : stopRequested ? .interrupted : planDone ? .finished : nil
+        }
+        guard let group = exchange?.group else {
+            return end(earlyStopped: earlyStopped, stopRequested: stopRequested, planDone: planDone)
+        }
+        let verdict: Double = !group.isLeader ? 0 : earlyStopped ? 2 : planDone ? 1 : 0
+        var votes: [Double] = [verdict, stopRequested ? 1 : 0, group.isLeader ? state.elapsedSeconds : 0]
+        try votes.withUnsafeMutableBufferPointer { buffer throws(TrainingError) in try group.sum(buffer) }
+        state.elapsedSeconds = votes[2]
+        return end(earlyStopped: votes[0] == 2, stopRequested: votes[1] > 0, planDone: votes[0] == 1)
+    }
+
+    /// Under MPI, makes rank 0's model and carried state whole before it evaluates or checkpoints: the ranks
+    /// average their models if they step apart (K > 1) and gather the carried state's rows. Every rank calls it at
+    /// the same windows.
+    private func gatherModel() throws {
+        guard let exchange else { return }
+        if windowsApart > 0 { try averageModels(exchange) }
+        try exchange.gatherCarried(&carried)
+    }
+
+    /// Local SGD's meeting: every rank takes the mean of the ranks' parameters and moments.
+    private func averageModels(_ exchange: ModelExchange) throws {
+        try exchange.averageModel(parameters: model.parameters, slots: optimizer.slots)
+        windowsApart = 0
     }
 
     /// The mean loss over the validation split, nats per grapheme, streamed with carried state and no dropout.
@@ -154,6 +217,10 @@ public final class Trainer {
                 throw TrainingError.diverged(step: t, reason: "the loss \(loss) is over \(config.divergenceFactor)x its start \(firstLoss)")
             }
             guard norm.isFinite else { throw TrainingError.diverged(step: t, reason: "the gradient norm is \(norm)") }
+        }
+        if let exchange, exchange.syncEvery > 1 {
+            windowsApart += 1
+            if t % exchange.syncEvery == 0 { try averageModels(exchange) }
         }
         state.learningRate = rate
         state.step = t

@@ -24,6 +24,8 @@ public struct TrainerState: Codable, Equatable, Sendable {
     public var elapsedSeconds: Double = 0
     /// Every evaluation, in order.
     public var history: [MetricsRecord] = []
+    /// The ranks of the MPI job that trains the run; nil for one process. A resume must use as many.
+    public var ranks: Int?
 
     /// The state of a run that has not started.
     public init(seed: UInt64, learningRate: Float) {

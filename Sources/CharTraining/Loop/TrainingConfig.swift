@@ -50,6 +50,12 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var divergenceFactor: Float = 3
     /// Seed of the generator that initialises the model and draws dropout masks.
     public var seed: UInt64 = 1
+    /// Under MPI, K: windows between the ranks' meetings. nil or 1 sums the gradients of every window (data
+    /// parallelism); K > 1 averages the models every K windows (local SGD), for slow networks.
+    public var syncEvery: Int?
+
+    /// K, with nil read as 1. (Optional in the file, so that a run without MPI writes the same checkpoint as before.)
+    public var windowsPerSync: Int { syncEvery ?? 1 }
 
     /// The defaults.
     public init() {}
@@ -81,6 +87,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try check(checkpointEvery >= 1, "checkpoint interval must be at least 1, got \(checkpointEvery)")
         try check(keepCheckpoints >= 1, "checkpoints to keep must be at least 1, got \(keepCheckpoints)")
         try check(patience.map { $0 >= 1 } ?? true, "patience must be at least 1, got \(patience ?? 0)")
+        try check(syncEvery.map { $0 >= 1 } ?? true, "sync interval must be at least 1, got \(syncEvery ?? 0)")
         try check(divergenceFactor > 1, "divergence factor must be above 1, got \(divergenceFactor)")
     }
 }

@@ -12,6 +12,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case checkpoint(String)
     /// Options given on the command line contradict the checkpoint being resumed.
     case conflictingOptions([String])
+    /// Training over MPI could not start or go on; the text says why and what to do.
+    case distributed(String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             "training diverged at step \(step): \(reason); the last good checkpoint is kept as the latest (try a lower learning rate)"
         case .runFolder(let text): text
         case .checkpoint(let text): text
+        case .distributed(let text): text
         case .conflictingOptions(let names):
             "options contradict the checkpoint being resumed: \(names.joined(separator: ", ")) (drop them to continue as before, or start a new run)"
         }

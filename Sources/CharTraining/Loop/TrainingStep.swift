@@ -11,15 +11,19 @@ public struct TrainingStep {
     public let pass: DataParallelPass
     /// Maximum global gradient norm (0 = no clipping).
     public let gradientClip: Float
+    /// The other ranks' share of the work, when an MPI job trains the model; nil alone.
+    public let exchange: ModelExchange?
     /// The window's dropout masks, drawn anew for every step; nil when the model has no dropout.
     private let dropout: DropoutMasks?
 
-    /// A step over `pass.model` with `optimizer`, clipping at `gradientClip`.
-    public init(pass: DataParallelPass, optimizer: Optimizer, gradientClip: Float) {
+    /// A step over `pass.model` with `optimizer`, clipping at `gradientClip`; with `exchange`, `pass` computes this
+    /// rank's streams and the exchange combines the ranks' gradients before the clipping.
+    public init(pass: DataParallelPass, optimizer: Optimizer, gradientClip: Float, exchange: ModelExchange? = nil) {
         self.model = pass.model
         self.optimizer = optimizer
         self.pass = pass
         self.gradientClip = gradientClip
+        self.exchange = exchange
         let config = pass.model.config
         dropout = config.dropout > 0 && config.layers > 1
             ? DropoutMasks(config: config, batchSize: pass.batchSize, steps: pass.steps) : nil
@@ -34,8 +38,9 @@ public struct TrainingStep {
     ) throws -> Float {
         model.zeroGradients()
         dropout?.draw(probability: model.config.dropout, rng: &rng)
-        let loss = try pass.forward(inputs: inputs, targets: targets, state: &state, dropout: dropout)
+        var loss = try pass.forward(inputs: inputs, targets: targets, state: &state, dropout: dropout)
         try pass.backward()
+        if let exchange { loss = try exchange.combine(gradients: model.gradients, loss: loss, share: pass.shareOfBatch) }
         let norm = clipGradientNorm(model.gradients, maxNorm: gradientClip, parts: pass.partCount)
         try check(loss, norm)
         optimizer.step(parameters: model.parameters, gradients: model.gradients, learningRate: learningRate, t: t, parts: pass.partCount)

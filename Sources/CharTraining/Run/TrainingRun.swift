@@ -23,23 +23,27 @@ public final class TrainingRun {
     }
 
     /// A new run of `model` on `corpus` into the folder at `url` (created; a folder holding a run is replaced only
-    /// with `force`), on `threads` threads.
+    /// with `force`), on `threads` threads, as one rank of `group` under MPI (only rank 0 touches the folder).
     public static func start(
-        corpus: TrainingCorpus, model: LanguageModel, config: TrainingConfig, folder url: URL, force: Bool = false, threads: Int
+        corpus: TrainingCorpus, model: LanguageModel, config: TrainingConfig, folder url: URL, force: Bool = false, threads: Int,
+        group: MPIGroup? = nil
     ) throws -> TrainingRun {
-        let trainer = try Trainer(model: model, config: config, ids: corpus.ids, splits: splits(corpus, config), threads: threads)
-        let folder = try RunFolder.create(at: url, keep: config.keepCheckpoints, force: force)
+        let trainer = try Trainer(model: model, config: config, ids: corpus.ids, splits: splits(corpus, config), threads: threads,
+                                  group: group)
+        let folder = group?.isLeader ?? true
+            ? try RunFolder.create(at: url, keep: config.keepCheckpoints, force: force) : RunFolder(url: url, keep: config.keepCheckpoints)
         return TrainingRun(trainer: trainer, corpus: corpus, folder: folder)
     }
 
     /// The run in `folder` continued from `checkpoint` (its latest good one, read from `file`) with `config`, on
-    /// `threads` threads. The corpus is read again from `corpusPath`, or from where the checkpoint says it was, and
-    /// encoded with the run's vocabulary.
+    /// `threads` threads, as one rank of `group` under MPI. The corpus is read again from `corpusPath`, or from where
+    /// the checkpoint says it was, and encoded with the run's vocabulary.
     ///
-    /// - Throws: `TrainingError` if the checkpoint holds weights only, or the corpus is not the run's.
+    /// - Throws: `TrainingError` if the checkpoint holds weights only, the corpus is not the run's, or the run was
+    ///   trained on another number of ranks.
     public static func resume(
         _ checkpoint: TrainingCheckpoint, from file: URL, in folder: RunFolder, corpusPath: String? = nil, lossy: Bool = false,
-        config: TrainingConfig, threads: Int
+        config: TrainingConfig, threads: Int, group: MPIGroup? = nil
     ) throws -> TrainingRun {
         guard checkpoint.isResumable else {
             throw TrainingError.checkpoint("\(file.path) holds weights only and cannot be resumed; start a new run from it with --init-from")
@@ -52,7 +56,7 @@ public final class TrainingRun {
         }
         let trainer = try Trainer(model: try checkpoint.model.makeModel(), config: config, ids: corpus.ids,
                                   splits: splits(corpus, config), threads: threads, optimizer: try checkpoint.makeOptimizer(),
-                                  state: checkpoint.trainerState, carried: checkpoint.carried)
+                                  state: checkpoint.trainerState, carried: checkpoint.carried, group: group)
         return TrainingRun(trainer: trainer, corpus: corpus, folder: RunFolder(url: folder.url, keep: config.keepCheckpoints))
     }
 

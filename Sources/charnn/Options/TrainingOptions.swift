@@ -31,6 +31,8 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Periodic checkpoints to keep (default \(defaults.keepCheckpoints)).", valueName: "n")) var keep: Int?
     @Option(help: ArgumentHelp("Stop when validation has not improved for n evaluations.", valueName: "n")) var patience: Int?
     @Option(help: ArgumentHelp("Seed for initialisation and dropout (default \(defaults.seed)).", valueName: "n")) var seed: UInt64?
+    @Option(help: ArgumentHelp("Under mpirun: average the ranks' models every k windows (local SGD) instead of summing gradients every window (default \(defaults.windowsPerSync)).", valueName: "k"))
+    var syncEvery: Int?
 
     /// One option: its flag, and how it sets and compares its field of `TrainingConfig`.
     private struct Field {
@@ -71,6 +73,7 @@ struct TrainingOptions: ParsableArguments {
         Field("--val-fraction", \.valFraction, \.validationFraction), Field("--eval-every", \.evalEvery, \.evaluateEvery),
         Field("--checkpoint-every", \.checkpointEvery, \.checkpointEvery), Field("--keep", \.keep, \.keepCheckpoints),
         Field("--patience", \.patience, \.patience), Field("--seed", \.seed, \.seed),
+        Field("--sync-every", \.syncEvery, \.syncEvery),
     ]}
 
     /// `base` with every option given applied.
