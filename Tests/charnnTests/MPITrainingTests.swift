@@ -56,7 +56,7 @@ import Testing
         let (stopped, _) = try running.wait()
         #expect(Date().timeIntervalSince(killedAt) < 15, "the other rank must stop within seconds")
         #expect(stopped.status != 0)
-        #expect(stopped.stderr.contains("charnn: mpirun is ending the job (a rank died, or it was interrupted); the last checkpoint in \(scratch.path("run")) is intact: resume with mpirun -np 2 charnn train --resume \(scratch.path("run"))"))
+        #expect(stopped.stderr.contains("charnn: mpirun is stopping the job (Ctrl-C, or a rank died); the checkpoints in \(scratch.path("run")) are intact: resume with mpirun -np 2 charnn train --resume \(scratch.path("run"))"))
         let step = try #require(Int(try TrainingScratch.checkpoint(scratch.path("run"), "latest").lastPathComponent.dropFirst(5).prefix(8)))
         #expect(step >= 20 && step < 400, "the kill must come mid-run")
 

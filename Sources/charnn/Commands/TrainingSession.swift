@@ -76,7 +76,7 @@ struct TrainingSession {
         let folder = training.folder.url.path
         StopSignals.install(announce: group.flatMap { group in
             group.isLeader
-                ? "charnn: mpirun is ending the job (a rank died, or it was interrupted); the last checkpoint in \(folder) is intact: resume with mpirun -np \(group.size) charnn train --resume \(folder)"
+                ? "charnn: mpirun is stopping the job (Ctrl-C, or a rank died); the checkpoints in \(folder) are intact: resume with mpirun -np \(group.size) charnn train --resume \(folder)"
                 : nil
         })
         let progress = ProgressDisplay()
