@@ -24,6 +24,11 @@ public final class MPIGroup {
         guard charnn_mpi_open(&error, error.count) == 0 else {
             throw .distributed("mpirun started this process but Open MPI's library could not be used: \(message(in: error)); install Open MPI (scripts/bootstrap --mpi)")
         }
+        // Open MPI's variables without its launcher (a copied environment) give a job of one: train alone.
+        guard charnn_mpi_size() > 1 else {
+            charnn_mpi_close()
+            return nil
+        }
         return MPIGroup(rank: Int(charnn_mpi_rank()), size: Int(charnn_mpi_size()))
     }
 
