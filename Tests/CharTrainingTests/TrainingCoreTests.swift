@@ -144,6 +144,20 @@ struct OptimizerTests {
         config = TrainingConfig()
         config.batchSize = 0
         #expect(throws: TrainingError.invalidOption("batch size must be at least 1, got 0")) { try config.validate() }
+        config = TrainingConfig()
+        config.syncEvery = 0
+        #expect(throws: TrainingError.invalidOption("sync interval must be at least 1, got 0")) { try config.validate() }
+    }
+
+    @Test("what only MPI runs set stays out of a single process's checkpoint metadata, which reads as before")
+    func singleProcessMetadataUnchanged() throws {
+        let config = String(decoding: try JSONEncoder().encode(TrainingConfig()), as: UTF8.self)
+        let state = String(decoding: try JSONEncoder().encode(TrainerState(seed: 1, learningRate: 0.002)), as: UTF8.self)
+        #expect(!config.contains("syncEvery") && !state.contains("ranks"))
+        #expect(TrainingConfig().windowsPerSync == 1)
+        var multi = TrainerState(seed: 1, learningRate: 0.002)
+        multi.ranks = 4
+        #expect(try JSONDecoder().decode(TrainerState.self, from: JSONEncoder().encode(multi)).ranks == 4)
     }
 }
 
@@ -185,6 +199,17 @@ struct TrainerTests {
         #expect(after < before * 0.8, "validation loss \(before) -> \(after)")
         #expect(reasons.filter { $0 == .periodic }.count == 2)
         #expect(reasons.last == .final)
+    }
+
+    @Test("a run trained on several MPI ranks is refused alone, saying how to resume it")
+    func otherRankCountRefused() throws {
+        var state = TrainerState(seed: 1, learningRate: 0.01)
+        state.ranks = 2
+        let model = try LanguageModel(config: ModelConfig(vocabularySize: 12, embeddingSize: 8, hiddenSize: 16, layers: 2), seed: 1)
+        #expect(throws: TrainingError.distributed("the run was trained on 2 ranks and cannot resume on 1: only the same count continues it exactly; resume it with mpirun -np 2, or start a new run from it with --init-from")) {
+            try Trainer(model: model, config: config, ids: ids(Self.text, vocabulary: 12),
+                        splits: CorpusSplits(count: Self.text.count, trainFraction: 0.8, validationFraction: 0.1), threads: 1, state: state)
+        }
     }
 
     @Test("stopping and continuing with the saved state gives the same weights as never stopping")

@@ -94,7 +94,7 @@ public final class Trainer {
         return config.maxIterations.map { min($0, byEpochs) } ?? byEpochs
     }
 
-    /// Trains until the plan is done, validation stops improving, or `shouldStop` says so (checked before every
+    /// Trains until the plan is done, validation stops improving, or `shouldStop` says so (checked after every
     /// iteration). `checkpoint` is called with the reason whenever the state should be saved; `report` after every
     /// iteration. Throws `diverged` before applying an update that would poison the weights. Under MPI, only rank 0
     /// calls `checkpoint` and `report`.
@@ -108,14 +108,11 @@ public final class Trainer {
         var intervalChars = 0
         var lastEvaluatedStep = state.history.last?.step ?? -1
         var lastCheckpointStep = -1
-        var outcome = TrainingOutcome.finished
+        var earlyStopped = false
         let leads = exchange?.group.isLeader ?? true
 
-        while true {
-            if let end = try agreedEnd(earlyStopped: outcome == .earlyStopped, stopRequested: shouldStop()) {
-                outcome = end
-                break
-            }
+        var ending = try agreedEnd(earlyStopped: false, stopRequested: false)
+        while ending == nil {
             let started = clock()
             let loss = try trainOneWindow()
             let now = clock()
@@ -128,7 +125,7 @@ public final class Trainer {
             let checkpointing = state.step % config.checkpointEvery == 0
             if evaluating || checkpointing { try gatherModel() }
             if evaluating {
-                if leads, try evaluateAndRecord(charsPerSecond: rate, checkpoint: checkpoint) { outcome = .earlyStopped }
+                if leads, try evaluateAndRecord(charsPerSecond: rate, checkpoint: checkpoint) { earlyStopped = true }
                 lastEvaluatedStep = state.step
             }
             if leads { report(progress(smoothed: state.smoothedLoss ?? loss, rate: rate, evaluated: evaluating)) }
@@ -136,7 +133,9 @@ public final class Trainer {
                 if leads { try checkpoint(.periodic) }
                 lastCheckpointStep = state.step
             }
+            ending = try agreedEnd(earlyStopped: earlyStopped, stopRequested: shouldStop())
         }
+        let outcome = ending ?? .finished
         try gatherModel()
         guard leads else { return outcome }
         if outcome != .interrupted && lastEvaluatedStep != state.step {
