@@ -9,23 +9,35 @@ import Darwin
 /// Two tensors are equal when name, shape, element type and stored bytes are equal, so NaN equals the same NaN
 /// and 0 differs from -0: exactly what a checkpoint must reproduce.
 public struct SafetensorsTensor: Sendable, Equatable {
-    /// The element types charnn reads and writes, spelled as in a safetensors header: Float32 only, which is all a
-    /// charnn model, checkpoint or PyTorch state_dict holds. A file with any other type is refused as
-    /// `SafetensorsError.unknownDType`.
+    /// The element types charnn reads and writes, spelled as in a safetensors header: Float32, which is all a
+    /// charnn model, checkpoint or PyTorch state_dict holds, and the bf16 and int8 of reduced-precision model files
+    /// (`ReducedWeights`). A file with any other type is refused as `SafetensorsError.unknownDType`.
     public enum DType: String, Sendable, CaseIterable {
+        /// IEEE Float32.
         case f32 = "F32"
+        /// bfloat16: the top 16 bits of a Float32.
+        case bf16 = "BF16"
+        /// Signed 8-bit integers.
+        case i8 = "I8"
 
         /// Bytes per element.
         public var byteWidth: Int {
             switch self {
             case .f32: 4
+            case .bf16: 2
+            case .i8: 1
             }
         }
     }
 
     /// The values, in row-major order, with their element type.
     public enum Values: Sendable {
+        /// Float32 values.
         case f32([Float])
+        /// bfloat16 values as their bit patterns.
+        case bf16([UInt16])
+        /// Signed 8-bit integers.
+        case i8([Int8])
     }
 
     /// The name the tensor is stored under, e.g. `lstm.weight_ih_l0`.
@@ -71,6 +83,8 @@ public struct SafetensorsTensor: Sendable, Equatable {
         self.shape = shape
         switch dtype {
         case .f32: values = .f32(Self.copy(bytes))
+        case .bf16: values = .bf16(Self.copy(bytes))
+        case .i8: values = .i8(Self.copy(bytes))
         }
     }
 
@@ -78,6 +92,8 @@ public struct SafetensorsTensor: Sendable, Equatable {
     public var dtype: DType {
         switch values {
         case .f32: .f32
+        case .bf16: .bf16
+        case .i8: .i8
         }
     }
 
@@ -85,23 +101,25 @@ public struct SafetensorsTensor: Sendable, Equatable {
     public var elementCount: Int {
         switch values {
         case let .f32(array): array.count
+        case let .bf16(array): array.count
+        case let .i8(array): array.count
         }
     }
 
     /// The number of bytes the values occupy in a file.
     public var byteCount: Int { elementCount * dtype.byteWidth }
 
-    /// The values as Float32 (optional so that callers keep checking the type should another ever be added).
+    /// The values, if they are Float32.
     public var floats: [Float]? {
-        switch values {
-        case let .f32(array): array
-        }
+        if case let .f32(array) = values { array } else { nil }
     }
 
     /// Calls `body` with the values' bytes, as they are laid out in a file.
     public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         switch values {
         case let .f32(array): try array.withUnsafeBytes(body)
+        case let .bf16(array): try array.withUnsafeBytes(body)
+        case let .i8(array): try array.withUnsafeBytes(body)
         }
     }
 

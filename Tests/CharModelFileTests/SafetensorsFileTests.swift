@@ -173,12 +173,24 @@ import TestSupport
         #expect(decodingError(handMade(json, data: [0, 0, 0, 0])) == .invalidHeader(path: "t.safetensors", reason: reason))
     }
 
-    /// charnn reads Float32 only: integer tensors (a PyTorch optimizer's step, a mask) are refused like any other type.
-    @Test(arguments: ["F16", "BF16", "F64", "I64", "I32", "U8", "BOOL"])
+    /// charnn reads Float32, and the BF16 and I8 of reduced-precision model files: other types (a PyTorch optimizer's
+    /// step, a mask) are refused.
+    @Test(arguments: ["F16", "F64", "I64", "I32", "U8", "BOOL"])
     func refusesOtherDTypes(dtype: String) {
         let error = decodingError(handMade(#"{"a":{"dtype":"\#(dtype)","shape":[2],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]))
         #expect(error == .unknownDType(path: "t.safetensors", tensor: "a", dtype: dtype))
-        #expect(error?.problem == "tensor 'a' has dtype '\(dtype)'; charnn reads F32")
+        #expect(error?.problem == "tensor 'a' has dtype '\(dtype)'; charnn reads F32, BF16, I8")
+    }
+
+    @Test("BF16 and I8 tensors round-trip byte for byte")
+    func reducedTypesRoundTrip() throws {
+        let file = try SafetensorsFile(tensors: [
+            SafetensorsTensor(name: "b", shape: [3], values: .bf16([0x3f80, 0xc000, 0x7fc0])),
+            SafetensorsTensor(name: "q", shape: [2, 2], values: .i8([-127, 0, 5, 127])),
+        ])
+        let decoded = try SafetensorsFile(decoding: file.encoded(), path: "t.safetensors")
+        #expect(decoded == file)
+        #expect(decoded["q"]?.byteCount == 4 && decoded["b"]?.byteCount == 6 && decoded["q"]?.floats == nil)
     }
 
     @Test func refusesOffsetsThatDoNotMatchTheShape() {

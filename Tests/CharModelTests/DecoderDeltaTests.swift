@@ -12,6 +12,39 @@ import Testing
         return (0..<count).map { _ in Float((rng.nextUnitDouble() * 2 - 1) * scale) }
     }
 
+    @Test("the change adds ΔW h + Δb to several streams' logits to 1e-5, past a vector of 16, touching nothing else")
+    func addToRows() {
+        // H = 20: one 16-wide block and a tail; 3 streams whose rows are wider than H and V, with a spare row, all NaN.
+        let delta = DecoderDelta(config: config, capacity: 1)
+        let change = Self.values(delta.values.count, seed: 5)
+        delta.values.base.update(from: change, count: change.count)
+        let (v, h, m) = (config.vocabularySize, config.hiddenSize, 3)
+        let (stride, ld) = (h + 3, v + 2)
+        var hidden = [Float](repeating: .nan, count: (m + 1) * stride)
+        var logits = [Float](repeating: .nan, count: (m + 1) * ld)
+        let top = Self.values(m * h, seed: 6), start = Self.values(m * v, seed: 7)
+        for r in 0..<m {
+            for k in 0..<h { hidden[r * stride + k] = top[r * h + k] }
+            for j in 0..<v { logits[r * ld + j] = start[r * v + j] }
+        }
+        hidden.withUnsafeBufferPointer { hidden in
+            logits.withUnsafeMutableBufferPointer { logits in
+                delta.add(rows: m, hidden: hidden.baseAddress!, stride: stride, to: logits.baseAddress!, ldLogits: ld)
+            }
+        }
+        for r in 0...m {
+            for j in 0..<ld {
+                guard r < m && j < v else {
+                    #expect(logits[r * ld + j].isNaN, "spare [\(r),\(j)] written")
+                    continue
+                }
+                var expected = Double(start[r * v + j]) + Double(change[v * h + j])
+                for k in 0..<h { expected += Double(change[j * h + k]) * Double(top[r * h + k]) }
+                #expect(abs(Double(logits[r * ld + j]) - expected) <= 1e-5 * max(1, abs(expected)), "[\(r),\(j)]")
+            }
+        }
+    }
+
     @Test("a step with the change gives (W + ΔW) h + b + Δb, and refreshing the logits gives the same")
     func stepAddsTheChange() throws {
         let model = try LanguageModel(config: config, seed: 3)

@@ -1,6 +1,8 @@
 #ifndef CHARNN_KERNELS_H
 #define CHARNN_KERNELS_H
 
+#include <stdint.h>
+
 /// Matrix products against a right-hand matrix packed once and read many times: the recurrent weights W_hh, which
 /// every step of a window multiplies by a few rows (R x H times H x 4H, R about 28). BLAS repacks its operands on
 /// every call and tunes its kernels for many more rows; docs/performance.md has the measurements.
@@ -18,5 +20,57 @@ void charnn_pack(const float *b, int ldb, int k, int n, int transposed, float *p
 /// AVX-512 F; the _avx2 kernel AVX2 and FMA: the caller checks the CPU.
 void charnn_packed_gemm_avx512(int m, int n, int k, const float *a, int lda, const float *packed, float *c, int ldc);
 void charnn_packed_gemm_avx2(int m, int n, int k, const float *a, int lda, const float *packed, float *c, int ldc);
+
+/// Batch-1 inference and the few streams of a word-completion search: Y [m, n] += X [m, k] W^T for a weight matrix
+/// W [n, k] read once per product, in fp32, bf16 or int8 with one fp32 scale per row of W, accumulating in fp32.
+/// These products are bound by reading W, so they read it in the packed layout above (W^T as B, column panels of
+/// 16), in which one row of a panel holds 16 consecutive outputs' weights for one input: every load feeds 16
+/// fused multiply-adds per row of X, and the few rows of X share each load.
+
+/// The element types of packed weights.
+enum {
+    CHARNN_WEIGHTS_F32 = 0,
+    /// The top 16 bits of a float32, rounded to nearest even.
+    CHARNN_WEIGHTS_BF16 = 1,
+    /// round(w / s), clamped to ±127, where s = max |w| / 127 over w's row of W.
+    CHARNN_WEIGHTS_I8 = 2,
+};
+
+/// bf16 of `value`, rounded to nearest even (a NaN stays a NaN).
+uint16_t charnn_bf16_from_float(float value);
+/// The float32 a bf16 stands for (exact).
+float charnn_float_from_bf16(uint16_t value);
+/// The int8 scale of a row of `count` weights: max |w| / 127 (0 for an all-zero row).
+float charnn_i8_scale(const float *row, int count);
+/// round(value / scale) clamped to ±127; 0 when `scale` is not positive.
+int8_t charnn_i8_from_float(float value, float scale);
+
+/// The panels a packed matrix of n outputs takes: ceil(n / 16). Its size is that times k * 16 elements.
+long charnn_panel_count(int n);
+
+/// Packs W [n, k] (rows ldw apart) into `packed` as elements of `type` (a CHARNN_WEIGHTS_ value); outputs past n
+/// are zero. For CHARNN_WEIGHTS_I8, `scales` [n] holds each row's scale (charnn_i8_scale); otherwise it is unused.
+void charnn_pack_rows(int type, const float *w, int ldw, int n, int k, const float *scales, void *packed);
+
+/// Y [m, n] += X [m, k] W^T, W packed by charnn_pack_rows as `type`; rows of X and Y are ldx and ldy apart, and
+/// nothing outside Y's m x n values is written. `scales` [n]: the int8 row scales (unused for the other types).
+/// _c is the plain reference; _avx512 needs AVX-512 F and BW, _avx2 needs AVX2 and FMA: the caller checks the CPU.
+void charnn_panel_matmul_c(int type, int m, int n, int k, const float *x, int ldx, const void *packed,
+                           const float *scales, float *y, int ldy);
+void charnn_panel_matmul_avx512(int type, int m, int n, int k, const float *x, int ldx, const void *packed,
+                                const float *scales, float *y, int ldy);
+void charnn_panel_matmul_avx2(int type, int m, int n, int k, const float *x, int ldx, const void *packed,
+                              const float *scales, float *y, int ldy);
+
+/// Y [m, n] += X [m, k] W^T for a row-major W [n, k] (rows ldw apart), not packed: for a small matrix that changes
+/// between products (a user's decoder change, after every learning step), where packing would cost more than it
+/// saves. Plain C, vectorised by the compiler; nothing outside Y's m x n values is written.
+void charnn_rows_matmul(int m, int n, int k, const float *x, int ldx, const float *w, int ldw, float *y, int ldy);
+
+/// The sum of `count` floats, read as fast as each extension can: what `charnn bench` times to measure how fast
+/// a core reads a working set the size of a model's weights.
+float charnn_read_sum_c(const float *values, long count);
+float charnn_read_sum_avx512(const float *values, long count);
+float charnn_read_sum_avx2(const float *values, long count);
 
 #endif

@@ -38,7 +38,7 @@ public struct TrainedModel: @unchecked Sendable {
     }
 
     private init(file: ModelFile, url: URL, readWarnings: [String]) throws {
-        self.model = try file.makeModel()
+        self.model = try file.makeInferenceModel()
         self.tokenizer = try Tokenizer(vocabulary: file.vocabulary)
         self.file = file
         self.url = url

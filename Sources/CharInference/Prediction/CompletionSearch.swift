@@ -7,53 +7,83 @@ import CharModel
 /// grapheme after it, and so its score P(s) * E(s), where E(s) is the mass of the graphemes that would end the word
 /// there. Children of s score at most P(s) * p(c), and any score below s is at most P(s); so expanding partial
 /// completions in decreasing P(s) and stopping once the k-th best score reaches the best unexpanded P(s) yields
-/// exactly the k best completions. `budget` caps the model steps of one search; a search that hits it returns the
-/// best completions found so far and says so (`isExact == false`).
+/// exactly the k best completions. `budget` caps the partial completions one search expands; a search that hits it
+/// returns the best completions found so far and says so (`isExact == false`).
+///
+/// Expanding needs the partial completion's state, one model step from its parent's. When the best candidate has
+/// none yet, the search steps it together with the next best candidates still above the k-th best score, up to
+/// `batchSize` (4 by default) in one batched step (`LanguageModel.step(tokens:states:batch:delta:)`), which reads
+/// the weights once for all of them; the others keep their states for when their turn comes. The expansions, their
+/// order and so the results are exactly those of stepping one candidate at a time (a batched step gives each stream
+/// its single step bit for bit); a state stepped ahead for a candidate that is never expanded costs a row of the
+/// batched product, not a read of the weights.
 ///
 /// `<unk>` neither continues nor ends a word: its probability mass is left out of both.
 final class CompletionSearch {
-    /// A completion the search has expanded: its last grapheme, its parent, and its probability.
+    /// Candidates stepped together by default: 4 rows are one tile of the AVX-512 kernel, so each weight is still
+    /// read once per step.
+    static let defaultBatchSize = 4
+
+    /// A completion the search has expanded: its last grapheme, its parent, its probability, and its state's slot in
+    /// the pool.
     private struct Node {
         var parent: Int32
         var token: Int32
         var length: Int32
         var lastIsSimple: Bool
         var probability: Double
+        var slot: Int32
     }
 
-    /// A partial completion waiting to be expanded: `parent` (a node, or -1 for the root) followed by `token`.
+    /// A partial completion waiting to be expanded: `parent` (a node, or -1 for the root) followed by `token`; `slot`
+    /// is its state's place in the pool once it has been stepped, -1 before.
     private struct Candidate {
         var parent: Int32
         var token: Int32
         var probability: Double
+        var slot: Int32 = -1
     }
 
     let model: LanguageModel
     /// The user's change to the decoder, applied at every step; nil for the shared model alone.
     let delta: DecoderDelta?
     let rules: WordEndRules
-    /// Most model steps per search.
+    /// Most partial completions expanded per search.
     let budget: Int
+    /// Most candidates stepped together.
+    let batchSize: Int
     /// Candidates less likely than this (as the next grapheme) are classified by `WordEndRules.guessEnds`.
     let exactThreshold: Double
+    /// States of stepped candidates: each batched step of the at most `budget` takes up to `batchSize` slots.
     private let pool: [InferenceState]
+    private var usedSlots = 0
+    private let batch: InferenceBatch
+    /// The candidates of the batched step being taken, and their tokens.
+    private var picked: [Candidate] = []
+    private var pickedTokens: [Int32] = []
+    /// Candidates popped while picking that already have their states, to be pushed back.
+    private var passed: [Candidate] = []
     private var nodes: [Node] = []
     private var frontier: [Candidate] = []
     /// The best complete completions so far: (node or -1 for the root, score), best first (ties: the one found first).
     private var best = TopK<(node: Int32, score: Double)>(k: 0) { $0.score > $1.score }
     private var probabilities: [Double]
 
-    /// Model steps the last search took, and whether it finished before the budget.
+    /// Partial completions the last search expanded (each one model step of its stream), and whether it finished
+    /// before the budget.
     private(set) var lastSteps = 0
     private(set) var lastIsExact = true
 
-    init(model: LanguageModel, delta: DecoderDelta?, rules: WordEndRules, budget: Int, exactThreshold: Double) {
+    init(model: LanguageModel, delta: DecoderDelta?, rules: WordEndRules, budget: Int, exactThreshold: Double,
+         batchSize: Int = defaultBatchSize) {
         self.model = model
         self.delta = delta
         self.rules = rules
         self.budget = budget
+        self.batchSize = max(batchSize, 1)
         self.exactThreshold = exactThreshold
-        pool = (0..<budget).map { _ in model.makeInferenceState() }
+        pool = (0..<budget * self.batchSize).map { _ in model.makeInferenceState() }
+        batch = model.makeInferenceBatch(capacity: self.batchSize)
         probabilities = Array(repeating: 0, count: model.config.vocabularySize)
         nodes.reserveCapacity(budget)
         frontier.reserveCapacity(budget * model.config.vocabularySize)
@@ -65,31 +95,57 @@ final class CompletionSearch {
         nodes.removeAll(keepingCapacity: true)
         frontier.removeAll(keepingCapacity: true)
         best.removeAll(k: k)
+        usedSlots = 0
         lastSteps = 0
         lastIsExact = true
         guard k > 0, maxLength >= 0 else { return [] }
 
         expand(node: -1, state: root, prefix: prefix, lastIsSimple: prefixLastIsSimple, probability: 1,
                length: 0, maxLength: maxLength)
-        while let candidate = popFrontier() {
+        while var candidate = popFrontier() {
             if let kth = best.cutoff, kth.score >= candidate.probability { break }
             guard nodes.count < budget else {
                 lastIsExact = false
                 break
             }
+            if candidate.slot < 0 { candidate = step(candidate, root: root) }
             let index = nodes.count
-            let state = pool[index]
-            state.copy(from: candidate.parent < 0 ? root : pool[Int(candidate.parent)])
-            // Candidates come from this model's vocabulary, so the step cannot reject them.
-            try! model.step(token: candidate.token, state: state, delta: delta)
-            lastSteps += 1
             let length = candidate.parent < 0 ? 1 : nodes[Int(candidate.parent)].length + 1
             nodes.append(Node(parent: candidate.parent, token: candidate.token, length: length,
-                              lastIsSimple: rules.isSimple[Int(candidate.token)], probability: candidate.probability))
-            expand(node: Int32(index), state: state, prefix: prefix, lastIsSimple: nodes[index].lastIsSimple,
+                              lastIsSimple: rules.isSimple[Int(candidate.token)], probability: candidate.probability,
+                              slot: candidate.slot))
+            lastSteps += 1
+            expand(node: Int32(index), state: pool[Int(candidate.slot)], prefix: prefix, lastIsSimple: nodes[index].lastIsSimple,
                    probability: candidate.probability, length: Int(length), maxLength: maxLength)
         }
         return best.elements.map { completion(node: $0.node, prefix: prefix, score: $0.score) }
+    }
+
+    /// Steps `candidate` together with the next best candidates without states that are still above the k-th best
+    /// score (up to `batchSize` in all), which go back to the frontier with their states; returns `candidate` with its
+    /// state's slot.
+    private func step(_ candidate: Candidate, root: InferenceState) -> Candidate {
+        picked.removeAll(keepingCapacity: true)
+        passed.removeAll(keepingCapacity: true)
+        picked.append(candidate)
+        while picked.count < batchSize, let next = frontier.first {
+            if let kth = best.cutoff, kth.score >= next.probability { break }
+            let popped = popFrontier()!
+            if popped.slot < 0 { picked.append(popped) } else { passed.append(popped) }
+        }
+        pickedTokens.removeAll(keepingCapacity: true)
+        for index in picked.indices {
+            picked[index].slot = Int32(usedSlots + index)
+            pickedTokens.append(picked[index].token)
+            let parent = picked[index].parent
+            pool[usedSlots + index].copy(from: parent < 0 ? root : pool[Int(nodes[Int(parent)].slot)])
+        }
+        // Candidates come from this model's vocabulary, so the step cannot reject them.
+        try! model.step(tokens: pickedTokens, states: Array(pool[usedSlots..<usedSlots + picked.count]), batch: batch, delta: delta)
+        usedSlots += picked.count
+        for other in picked.dropFirst() { pushFrontier(other) }
+        for other in passed { pushFrontier(other) }
+        return picked[0]
     }
 
     /// Scores the completion ending at `node` (unless the word is empty) and queues its continuations.

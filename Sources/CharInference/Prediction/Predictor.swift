@@ -15,15 +15,16 @@ import CharTokenizer
 /// 4H(E + H) + 4H(H + H)(L - 1) + VH multiply-adds, one matrix-vector product per weight matrix):
 /// - `append`: one model step per grapheme added (two more when it merges with the last one), plus segmenting the
 ///   last grapheme and the new text; no allocation for model state.
-/// - `deleteBackward`: a copy of one state (2LH + 4H + V floats) while the undo stack has entries; when it is
+/// - `deleteBackward`: a copy of one state (2LH + 4H + E + V floats) while the undo stack has entries; when it is
 ///   exhausted, one step per retained grapheme (at most `contextLimit`) to re-read the context.
 /// - `nextGraphemes(k:)`: a softmax over V and a top-k selection, O(V k); no model step.
-/// - `completions(k:maxLength:)`: at most `searchBudget` model steps and O(V) work per step (see `completions`).
+/// - `completions(k:maxLength:)`: at most `searchBudget` model steps, taken up to 4 streams at a time, and O(V)
+///   work per step (see `completions`).
 ///
-/// Memory per predictor: `undoDepth + searchBudget + 2` inference states of (2LH + 4H + V) floats each (with
-/// the defaults and H = 256, L = 2, V = 65 that is 50 states of 8.4 KB, about 0.42 MB), the retained context
-/// (at most `contextLimit` graphemes) and the search's O(searchBudget V) candidate queue. The model's weights are
-/// not copied.
+/// Memory per predictor: `undoDepth + 4 searchBudget + 2` inference states of (2LH + 4H + E + V) floats each (with
+/// the defaults and H = 256, L = 2, E = 64, V = 100 that is 98 states of 8.8 KB, about 0.87 MB), the search's
+/// scratch for 4 streams, the retained context (at most `contextLimit` graphemes) and its O(searchBudget V)
+/// candidate queue. The model's weights are not copied.
 ///
 /// Thread safety: the model is only read, so any number of predictors (on any threads) can share one
 /// `LanguageModel`; a predictor itself holds mutable state and must be used from one thread at a time.
@@ -34,9 +35,10 @@ public final class Predictor {
         public var contextLimit: Int
         /// Earlier states kept for `deleteBackward`.
         public var undoDepth: Int
-        /// Most model steps one `completions` call may take. The default of 16 keeps a keystroke's completions
-        /// under about 2 ms with H = 256, L = 2 on one core (a step is about 90 us there); a trained model's search
-        /// usually ends after about 7 steps, and one that hits the budget returns the best it found.
+        /// Most partial completions one `completions` call may expand, each one model step of its stream (taken up
+        /// to 4 at a time). The default of 16 keeps a keystroke's completions under about 2 ms with H = 256, L = 2 on
+        /// one core; a trained model's search usually ends after about 7, and one that hits the budget returns the
+        /// best it found.
         public var searchBudget: Int
         /// In scripts where ICU has to be asked whether a grapheme ends the word (Thai, kana, ideographs, ...),
         /// candidates less likely than this as the next grapheme are classified by a cheap guess (a word grapheme

@@ -1,3 +1,5 @@
+import CKernels
+
 /// A change to the decoder that belongs to one user, kept apart from the shared, read-only model: the logits of
 /// a step become
 ///
@@ -35,10 +37,15 @@ public final class DecoderDelta {
         biasGradient = FloatBuffer(count: v)
     }
 
-    /// Adds ΔW h + Δb to `logits` [V], for the top layer's hidden state `h` [H].
-    func add(to logits: UnsafeMutablePointer<Float>, hidden h: UnsafePointer<Float>) {
-        for j in 0..<config.vocabularySize { logits[j] += bias[j] }
-        Matrix.gemv(weight, h, into: logits, beta: 1)
+    /// Adds ΔW h + Δb to the logits of m streams, for their top layer's hidden states: row r of `hidden` [m, H]
+    /// (rows `stride` apart) and of `logits` [m, V] (rows `ldLogits` apart). ΔW changes after every `learn`, so it is
+    /// read as it is, row by row (`charnn_rows_matmul`), not packed.
+    func add(rows m: Int, hidden: UnsafePointer<Float>, stride: Int, to logits: UnsafeMutablePointer<Float>, ldLogits: Int) {
+        let (v, h) = (config.vocabularySize, config.hiddenSize)
+        for r in 0..<m {
+            for j in 0..<v { logits[r * ldLogits + j] += bias[j] }
+        }
+        charnn_rows_matmul(Int32(m), Int32(v), Int32(h), hidden, Int32(stride), weight.base, Int32(h), logits, Int32(ldLogits))
     }
 
     /// One step of gradient descent on the mean cross-entropy of the positions in `logits`; returns that loss.
@@ -80,14 +87,14 @@ extension LanguageModel {
     /// logits of a state stepped before are stale.
     public func refreshLogits(of state: InferenceState, delta: DecoderDelta?) throws(ModelError) {
         guard state.config == config else { throw .shapeMismatch("inference state belongs to another model configuration") }
-        let top = UnsafePointer(state.h.row(config.layers - 1))
-        state.logitValues.update(from: decoderBias, count: config.vocabularySize)
-        Matrix.gemv(decoderWeight, top, into: state.logitValues, beta: 1)
+        inferenceWeights.decode(model: self, rows: 1, top: state.h.row(config.layers - 1), stride: state.h.count,
+                                logits: state.logitValues, ldLogits: config.vocabularySize)
         if let delta { try addDelta(delta, to: state) }
     }
 
     private func addDelta(_ delta: DecoderDelta, to state: InferenceState) throws(ModelError) {
         guard delta.config == config else { throw .shapeMismatch("decoder delta belongs to another model configuration") }
-        delta.add(to: state.logitValues, hidden: state.h.row(config.layers - 1))
+        delta.add(rows: 1, hidden: state.h.row(config.layers - 1), stride: state.h.count, to: state.logitValues,
+                  ldLogits: config.vocabularySize)
     }
 }

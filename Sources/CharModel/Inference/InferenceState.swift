@@ -11,6 +11,8 @@ public final class InferenceState {
     let c: Matrix
     /// [4H] scratch for one layer's gates.
     let gates: UnsafeMutablePointer<Float>
+    /// [E] scratch for layer 0's input, when it does not read the token table (`InferenceWeights`).
+    let input: UnsafeMutablePointer<Float>
     /// [V] the logits after the last step.
     let logitValues: UnsafeMutablePointer<Float>
 
@@ -18,10 +20,11 @@ public final class InferenceState {
     public init(config: ModelConfig) {
         self.config = config
         let (l, hidden, v) = (config.layers, config.hiddenSize, config.vocabularySize)
-        var carver = BufferCarver(count: 2 * l * hidden + 4 * hidden + v)
+        var carver = BufferCarver(count: 2 * l * hidden + 4 * hidden + config.embeddingSize + v)
         h = carver.take(l, hidden)
         c = carver.take(l, hidden)
         gates = carver.take(1, 4 * hidden).base
+        input = carver.take(1, config.embeddingSize).base
         logitValues = carver.take(1, v).base
         storage = carver.buffer
     }
@@ -50,18 +53,26 @@ extension LanguageModel {
     public func makeInferenceState() -> InferenceState { InferenceState(config: config) }
 
     /// Feeds one token to a stream: updates its h and c in place and leaves the next token's logits in
-    /// `state.logits`. No allocation; the same arithmetic as `forward` with batch 1 and no dropout.
+    /// `state.logits`. No allocation; the same arithmetic as `forward` with batch 1 and no dropout, on the packed
+    /// weights (`InferenceWeights`, made on the model's first step from its parameters as they are then).
     public func step(token: Int32, state: InferenceState) throws(ModelError) {
+        try step(token: token, state: state, weights: inferenceWeights)
+    }
+
+    /// `step(token:state:)` with the weights packed for a given kernel: the tests run every kernel this way.
+    func step(token: Int32, state: InferenceState, weights: InferenceWeights) throws(ModelError) {
         guard state.config == config else { throw .shapeMismatch("inference state belongs to another model configuration") }
+        try checkToken(token)
+        withUnsafePointer(to: token) { token in
+            weights.advance(model: self, rows: 1, tokens: token, h: state.h.base, c: state.c.base, stateStride: state.h.count,
+                            gates: state.gates, input: state.input, logits: state.logitValues)
+        }
+    }
+
+    /// Throws unless `token` is an id of this model's vocabulary.
+    func checkToken(_ token: Int32) throws(ModelError) {
         guard token >= 0 && Int(token) < config.vocabularySize else {
             throw .tokenOutOfRange(id: token, vocabularySize: config.vocabularySize)
         }
-        var x = UnsafePointer(embedding.row(Int(token)))
-        for (k, layer) in layers.enumerated() {
-            layer.step(x: x, h: state.h.row(k), c: state.c.row(k), gates: state.gates)
-            x = UnsafePointer(state.h.row(k))
-        }
-        state.logitValues.update(from: decoderBias, count: config.vocabularySize)
-        Matrix.gemv(decoderWeight, x, into: state.logitValues, beta: 1)
     }
 }

@@ -138,11 +138,9 @@ struct LSTMLayer {
 
     // MARK: Single step, batch 1
 
-    /// One step for one stream: reads x [In], updates h [H] and c [H] in place, using `gates` [4H] as scratch.
-    func step(x: UnsafePointer<Float>, h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>) {
-        fillBias(Matrix(gates, rows: 1, cols: 4 * hiddenSize), biasIH: biasIH, biasHH: biasHH)
-        Matrix.gemv(weightIH, x, into: gates, beta: 1)
-        Matrix.gemv(weightHH, h, into: gates, beta: 1)
+    /// Finishes one step of one stream from its gate pre-activations a [4H], which `InferenceWeights` computes:
+    /// activates them in place (as scratch) and updates c [H] and h [H] in place.
+    func step(gates: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>) {
         cellStep(gates: gates, c: c, h: h, hidden: hiddenSize)
     }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The character language model: embedding -> L stacked LSTM layers -> linear decoder -> softmax.
 ///
 ///     x_t = embedding.weight[token_t]                        [E]
@@ -16,6 +18,11 @@ public final class LanguageModel: @unchecked Sendable {
     public let parameters: FloatBuffer
     /// The loss gradient of every parameter, in `layout` order; `backward` adds to it.
     public let gradients: FloatBuffer
+    /// How the weight matrices are stored for inference. A reduced model's `parameters` hold the reduced values
+    /// (`WeightPrecision`), and its steps read the packed reduced weights; only an fp32 model is trained.
+    public let weightPrecision: WeightPrecision
+    /// The weights packed for inference, made on the first step; nil until then.
+    private let packed = Mutex<InferenceWeights?>(nil)
 
     /// [V, E]
     let embedding: Matrix
@@ -42,24 +49,26 @@ public final class LanguageModel: @unchecked Sendable {
         }
     }
 
-    /// A model whose parameters are `values`, in `layout` order.
-    public convenience init(config: ModelConfig, parameters values: [Float]) throws(ModelError) {
-        try self.init(config: config)
+    /// A model whose parameters are `values`, in `layout` order; with a reduced `precision`, values that
+    /// precision stores exactly (`WeightPrecision.reduced`), as a reduced model file's are.
+    public convenience init(config: ModelConfig, parameters values: [Float], precision: WeightPrecision = .fp32) throws(ModelError) {
+        try self.init(config: config, precision: precision)
         guard values.count == layout.count else {
             throw .parameterMismatch("expected \(layout.count) values for this configuration, got \(values.count)")
         }
         values.withUnsafeBufferPointer { parameters.base.update(from: $0.baseAddress!, count: values.count) }
     }
 
-    private convenience init(config: ModelConfig) throws(ModelError) {
+    private convenience init(config: ModelConfig, precision: WeightPrecision = .fp32) throws(ModelError) {
         try config.validate()
-        self.init(validated: config, sharing: nil)
+        self.init(validated: config, sharing: nil, precision: precision)
     }
 
     /// A model of an already validated `config` that reads `shared` (fresh zeros when nil) as its parameters and
     /// accumulates into gradients of its own.
-    private init(validated config: ModelConfig, sharing shared: FloatBuffer?) {
+    private init(validated config: ModelConfig, sharing shared: FloatBuffer?, precision: WeightPrecision) {
         self.config = config
+        weightPrecision = precision
         layout = ParameterLayout(config: config)
         parameters = shared ?? FloatBuffer(count: layout.count)
         gradients = FloatBuffer(count: layout.count)
@@ -88,7 +97,7 @@ public final class LanguageModel: @unchecked Sendable {
     /// A model that reads this one's parameters and accumulates into gradients of its own, so that several windows
     /// can be differentiated at once (`DataParallelPass`).
     func replica() -> LanguageModel {
-        LanguageModel(validated: config, sharing: parameters)
+        LanguageModel(validated: config, sharing: parameters, precision: weightPrecision)
     }
 
     /// Number of parameters.
@@ -101,4 +110,19 @@ public final class LanguageModel: @unchecked Sendable {
 
     /// Sets every gradient to zero, before accumulating a new batch.
     public func zeroGradients() { gradients.zero() }
+
+    /// The weight bytes one inference step reads (the packed matrices in `weightPrecision`, and a token table row):
+    /// what a step at batch 1 must wait for at the least.
+    public var inferenceBytesPerStep: Int { inferenceWeights.bytesPerStep }
+
+    /// The weights packed for inference with this machine's `MatVecKernel`, from the parameters as they are at the
+    /// first call: a model is stepped only once its parameters are final (training never steps).
+    var inferenceWeights: InferenceWeights {
+        packed.withLock { packed in
+            if let packed { return packed }
+            let weights = InferenceWeights(model: self, precision: weightPrecision, kernel: .current)
+            packed = weights
+            return weights
+        }
+    }
 }

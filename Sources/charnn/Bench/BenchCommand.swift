@@ -4,8 +4,9 @@ import CharInference
 import CharTraining
 import Foundation
 
-/// `charnn bench`: training throughput, sampling latency and the machine's sgemm ceiling, each measured in a
-/// child process of its own so that its peak resident memory is its own.
+/// `charnn bench`: training throughput, sampling latency (with fp32, bf16 and int8 weights, each beside its floor:
+/// the weight bytes a step reads over the speed one core reads that many), and the machine's sgemm ceiling, each
+/// measured in a child process of its own so that its peak resident memory is its own.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -91,7 +92,23 @@ struct BenchCommand: ParsableCommand {
                 config: config, batchSize: batchSize, steps: sequenceLength, threads: threads, seconds: seconds), unit: "chars/s")
         case .sample:
             let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
-            result = BenchResult(item: "sample", value: try Benchmarks.samplingMicroseconds(config: config, seconds: seconds), unit: "us/char")
+            var rows: [BenchResult] = []
+            for precision in WeightPrecision.allCases {
+                let measured = try Benchmarks.sampling(config: config, precision: precision, seconds: seconds)
+                let name = precision == .fp32 ? "sample" : "sample \(precision.rawValue)"
+                rows.append(BenchResult(item: name, value: measured.microseconds, unit: "us/char"))
+                rows.append(BenchResult(item: "\(name) floor (\(measured.bytesPerStep / 1024) KB at \(String(format: "%.0f", measured.gigabytesPerSecond)) GB/s)",
+                                        value: measured.floorMicroseconds, unit: "us/char"))
+            }
+            let memory = Benchmarks.peakResidentMegabytes()
+            try printRows(rows.map { row in
+                var row = row
+                row.peakMemoryMB = memory
+                row.hidden = h
+                row.layers = layers
+                return row
+            })
+            return
         case .predict:
             let loaded = try model.load(default: .keyboard)
             let text = String(decoding: (try? WholeFile.read(path: corpus)) ?? [], as: UTF8.self)

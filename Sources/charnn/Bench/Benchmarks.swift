@@ -47,14 +47,35 @@ enum Benchmarks {
         return Double(count.iterations * batchSize * steps) / count.seconds
     }
 
-    /// Microseconds per sampled grapheme at batch 1: one model step plus a temperature-1 draw, as
-    /// `torch_peer.py step` does.
-    static func samplingMicroseconds(config: ModelConfig, seconds: Double) throws -> Double {
-        let model = try LanguageModel(config: config, seed: 1)
+    /// Microseconds per sampled grapheme at batch 1 with the weights stored in `precision`: one model step plus a
+    /// temperature-1 draw, as `torch_peer.py step` does. Also the step's floor: the weight bytes it reads, and the
+    /// microseconds one core takes to read that many bytes from a buffer of that size (`readGigabytesPerSecond`).
+    static func sampling(config: ModelConfig, precision: WeightPrecision, seconds: Double) throws
+        -> (microseconds: Double, bytesPerStep: Int, floorMicroseconds: Double, gigabytesPerSecond: Double)
+    {
+        let fp32 = try LanguageModel(config: config, seed: 1)
+        let model = try LanguageModel(config: config, parameters: precision.reducedParameters(fp32.parameters.array, layout: fp32.layout),
+                                      precision: precision)
         let sampler = try Sampler(model: model, options: SamplingOptions(temperature: 1, seed: 3))
         for _ in 0..<50 { _ = sampler.next() }
         let count = repeatFor(seconds: seconds) { _ = sampler.next() }
-        return count.seconds / Double(count.iterations) * 1e6
+        let bytes = model.inferenceBytesPerStep
+        let rate = readGigabytesPerSecond(bytes: bytes, seconds: seconds / 2)
+        return (count.seconds / Double(count.iterations) * 1e6, bytes, Double(bytes) / rate / 1e3, rate)
+    }
+
+    /// GB/s at which one core reads a buffer of `bytes` again and again (from the cache level that holds it), with
+    /// the widest vector loads this machine's `MatVecKernel` has.
+    static func readGigabytesPerSecond(bytes: Int, seconds: Double) -> Double {
+        let buffer = FloatBuffer(count: max(bytes / 4, 16))
+        for i in 0..<buffer.count { buffer.base[i] = Float(i % 7) }
+        var sink: Float = 0
+        let kernel = MatVecKernel.current
+        for _ in 0..<3 { sink += kernel.readSum(buffer.base, count: buffer.count) }
+        let count = repeatFor(seconds: seconds) { sink += kernel.readSum(buffer.base, count: buffer.count) }
+        // The sum is used so that the reads cannot be left out.
+        precondition(sink.isFinite, "read-speed sum overflowed")
+        return Double(buffer.count * 4 * count.iterations) / count.seconds / 1e9
     }
 
     /// MB/s of the whole tokenizer pipeline on the file at `path`: UTF-8 validation, NFC, grapheme segmentation and

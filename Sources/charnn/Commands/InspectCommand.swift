@@ -5,7 +5,8 @@ import CharTokenizer
 import CharTraining
 import Foundation
 
-/// `charnn inspect`: what a checkpoint holds, without loading it into a model.
+/// `charnn inspect`: what a checkpoint holds, without loading it into a model; for a bf16 or int8 model file, also
+/// its precision and the loss increase `charnn export --weights` measured.
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
@@ -23,6 +24,10 @@ struct InspectCommand: ParsableCommand {
         var resumable: Bool
         var model: ModelConfig
         var parameters: Int
+        /// How the weight matrices are stored: fp32, bf16 or int8.
+        var weights: WeightPrecision
+        /// For bf16 and int8: the loss against the fp32 model's, as export measured it.
+        var weightsLoss: PrecisionLoss?
         var training: TrainingConfig
         var corpus: CorpusRecord
         var tokenizer: TokenizerSettings
@@ -41,6 +46,7 @@ struct InspectCommand: ParsableCommand {
         let output = Output(
             file: url.path, formatVersion: CheckpointFile.formatVersion, charnnVersion: c.model.charnnVersion,
             resumable: c.isResumable, model: c.model.config, parameters: ParameterLayout(config: c.model.config).count,
+            weights: c.model.precision, weightsLoss: c.model.precisionLoss,
             training: c.trainingConfig, corpus: c.corpus, tokenizer: c.model.vocabulary.settings, segmentedWith: c.model.vocabulary.versions,
             vocabularySize: c.model.vocabulary.count, vocabularySample: Array(c.model.vocabulary.graphemes.prefix(max(0, vocabularySample))),
             step: c.trainerState.step, epoch: c.trainerState.epoch, bestValidationLoss: c.trainerState.bestValidationLoss,
@@ -53,6 +59,7 @@ struct InspectCommand: ParsableCommand {
         print("checkpoint:   \(url.path)")
         print("format:       version \(CheckpointFile.formatVersion), written by charnn \(c.model.charnnVersion)\(c.isResumable ? "" : ", weights only")")
         print("model:        L=\(m.layers) H=\(m.hiddenSize) E=\(m.embeddingSize) V=\(m.vocabularySize) dropout=\(m.dropout), \(output.parameters) parameters")
+        if c.model.precision != .fp32 { print("weights:      \(weightsSummary(c.model))") }
         print("training:     \(t.optimizer.rawValue) lr=\(t.learningRate) \(t.schedule.rawValue) schedule, B=\(t.batchSize) S=\(t.sequenceLength), clip \(t.gradientClip), seed \(t.seed)")
         print("corpus:       \(c.corpus.path) (\(c.corpus.byteCount) bytes, \(c.corpus.tokenCount) graphemes)")
         print("tokenizer:    \(c.model.vocabulary.settings.unit.rawValue)s, NFC \(c.model.vocabulary.settings.normalize ? "on" : "off"), \(c.model.vocabulary.versions)")
@@ -66,5 +73,16 @@ struct InspectCommand: ParsableCommand {
                 print(String(format: "              %5d  %5d  %.4f   %@", r.step, r.epoch, r.trainLoss, r.validationLoss.map { String(format: "%.4f", $0) } ?? "-"))
             }
         }
+    }
+
+    /// A reduced model's precision and what it costs: "int8 (a scale per row), test loss 1.2345 against 1.2300 in
+    /// fp32 (+0.37%) on 12345 graphemes of PATH".
+    private func weightsSummary(_ model: ModelFile) -> String {
+        let storage = model.precision == .int8 ? "int8 (a scale per row)" : model.precision.rawValue
+        guard let measured = model.precisionLoss else {
+            return storage + ", for inference only; loss increase not measured (export it again with --corpus)"
+        }
+        return storage + String(format: ", for inference only; %@ loss %.4f against %.4f in fp32 (%+.2f%%) on %d graphemes of %@",
+                                measured.split, measured.loss, measured.fp32Loss, 100 * measured.increase, measured.graphemes, measured.corpus)
     }
 }
