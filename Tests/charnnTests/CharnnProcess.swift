@@ -105,8 +105,10 @@ struct CharnnProcess {
     }
 
     /// Starts `charnn` with `arguments`, feeding `stdin` (nothing when nil), without waiting for it. `environment`
-    /// adds to (or, with nil values, removes from) the inherited environment. With a `launcher` (a command found on
-    /// the PATH and its arguments, such as `mpirun -np 2`), the launcher runs and starts `charnn`.
+    /// adds to (or, with nil values, removes from) the inherited environment, less OPENBLAS_CORETYPE: a user's forced
+    /// kernel set makes commands warn, which would change what they print, so a test that wants it sets it. With a
+    /// `launcher` (a command found on the PATH and its arguments, such as `mpirun -np 2`), the launcher runs and
+    /// starts `charnn`.
     static func start(
         _ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:], launcher: [String] = []
     ) throws -> Running {
@@ -131,11 +133,10 @@ struct CharnnProcess {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = launcher + [try executable().path] + arguments
         }
-        if !environment.isEmpty {
-            var inherited = ProcessInfo.processInfo.environment
-            for (name, value) in environment { inherited[name] = value }
-            process.environment = inherited
-        }
+        var inherited = ProcessInfo.processInfo.environment
+        inherited["OPENBLAS_CORETYPE"] = nil
+        for (name, value) in environment { inherited[name] = value }
+        process.environment = inherited
         process.standardInput = input
         process.standardOutput = output
         process.standardError = error
