@@ -11,7 +11,6 @@ typedef int (*comm_int_fn)(handle, int *);
 typedef int (*set_errhandler_fn)(handle, handle);
 typedef int (*allreduce_fn)(const void *, void *, int, handle, handle, handle);
 typedef int (*gather_fn)(const void *, int, handle, void *, int, handle, int, handle);
-typedef int (*abort_fn)(handle, int);
 typedef int (*finalize_fn)(void);
 typedef int (*error_string_fn)(int, char *, int *);
 
@@ -19,7 +18,6 @@ static void *library;
 static handle comm_world, float_type, double_type, sum_op;
 static allreduce_fn allreduce;
 static gather_fn gather;
-static abort_fn abort_job;
 static finalize_fn finalize;
 static error_string_fn error_string;
 static int rank, size;
@@ -57,7 +55,6 @@ int charnn_mpi_open(char *error, size_t error_size) {
     set_errhandler_fn set_errhandler = (set_errhandler_fn)dlsym(library, "MPI_Comm_set_errhandler");
     allreduce = (allreduce_fn)dlsym(library, "MPI_Allreduce");
     gather = (gather_fn)dlsym(library, "MPI_Gather");
-    abort_job = (abort_fn)dlsym(library, "MPI_Abort");
     finalize = (finalize_fn)dlsym(library, "MPI_Finalize");
     error_string = (error_string_fn)dlsym(library, "MPI_Error_string");
     if (!comm_world || !float_type || !double_type || !sum_op || !errors_return) {
@@ -66,7 +63,7 @@ int charnn_mpi_open(char *error, size_t error_size) {
         library = NULL;
         return -1;
     }
-    if (!init || !comm_rank || !comm_size || !set_errhandler || !allreduce || !gather || !abort_job ||
+    if (!init || !comm_rank || !comm_size || !set_errhandler || !allreduce || !gather ||
         !finalize || !error_string) {
         snprintf(error, error_size, "the libmpi found lacks MPI entry points");
         dlclose(library);
@@ -111,10 +108,6 @@ int charnn_mpi_gather_floats(const float *buffer, long count, float *gathered, c
     }
     int code = gather(buffer, (int)count, float_type, gathered, (int)count, float_type, 0, comm_world);
     return code == 0 ? 0 : fail(error, error_size, "MPI_Gather failed", code);
-}
-
-void charnn_mpi_abort(int code) {
-    if (library) abort_job(comm_world, code);
 }
 
 void charnn_mpi_close(void) {

@@ -30,9 +30,6 @@ int charnn_mpi_sum_doubles(double *buffer, long count, char *error, size_t error
 /// read only on rank 0 and may be NULL elsewhere.
 int charnn_mpi_gather_floats(const float *buffer, long count, float *gathered, char *error, size_t error_size);
 
-/// Ends every rank of the job with `code` (MPI_Abort), for a rank that cannot go on alone.
-void charnn_mpi_abort(int code);
-
 /// Finalises MPI at a clean exit.
 void charnn_mpi_close(void);
 

@@ -28,6 +28,8 @@ public final class DataParallelPass {
     /// After `backward`: the loss gradient of the initial state the window started from.
     public private(set) var initialStateGradient: LSTMState
     private let parts: [Part]
+    /// Whether one part computes the whole window: then it runs on `model` itself, with no replica to add up.
+    private let runsOnModel: Bool
 
     /// A pass over windows of `batchSize` x `steps` of `model`, computing `streams` (default: all) split into
     /// `parts` (at most one per stream); `parts(threads:batchSize:)` says how many suit a number of threads.
@@ -42,10 +44,12 @@ public final class DataParallelPass {
         self.batchSize = batchSize
         self.steps = steps
         self.streams = streams
+        let runsOnModel = count == 1 && streams.count == batchSize
+        self.runsOnModel = runsOnModel
         var made: [Part] = []
         for p in 0..<count {
             let mine = share(p, of: count, count: streams.count).shifted(by: streams.lowerBound)
-            made.append(try Part(model: count == 1 && streams.count == batchSize ? model : model.replica(), streams: mine, steps: steps))
+            made.append(try Part(model: runsOnModel ? model : model.replica(), streams: mine, steps: steps))
         }
         self.parts = made
         initialStateGradient = LSTMState(layers: model.config.layers, batchSize: batchSize, hiddenSize: model.config.hiddenSize)
@@ -72,7 +76,7 @@ public final class DataParallelPass {
     public func forward(
         inputs: [Int32], targets: [Int32]?, state: inout LSTMState, dropout: DropoutMasks? = nil
     ) throws(ModelError) -> Float {
-        if parts.count == 1 && streams.count == batchSize {
+        if runsOnModel {
             return try model.forward(inputs: inputs, targets: targets, state: &state, workspace: parts[0].workspace, dropout: dropout)
         }
         // The parts slice the window before their own forwards check it: check the whole first.
@@ -100,7 +104,7 @@ public final class DataParallelPass {
     /// As `LanguageModel.backward`: adds the gradient of the last forward's loss to the model's gradients and leaves
     /// the initial state's in `initialStateGradient`.
     public func backward() throws(ModelError) {
-        if parts.count == 1 && streams.count == batchSize {
+        if runsOnModel {
             try model.backward(workspace: parts[0].workspace)
             initialStateGradient = parts[0].workspace.initialStateGradient
             return

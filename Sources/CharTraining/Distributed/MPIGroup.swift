@@ -55,12 +55,6 @@ public final class MPIGroup {
         try call { error in charnn_mpi_sum_doubles(values.baseAddress, values.count, error, 512) }
     }
 
-    /// Ends every rank of the job with `code`, for a failure that leaves the others waiting in a collective.
-    public func abort(code: Int32) -> Never {
-        charnn_mpi_abort(code)
-        exit(code)
-    }
-
     /// Finalises MPI at a clean exit of every rank.
     public func close() { charnn_mpi_close() }
 
