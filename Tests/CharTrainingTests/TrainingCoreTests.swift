@@ -149,11 +149,11 @@ struct OptimizerTests {
         #expect(throws: TrainingError.invalidOption("sync interval must be at least 1, got 0")) { try config.validate() }
     }
 
-    @Test("what only MPI runs set stays out of a single process's checkpoint metadata, which reads as before")
+    @Test("what only MPI and bf16 runs set stays out of a single process's checkpoint metadata, which reads as before")
     func singleProcessMetadataUnchanged() throws {
         let config = String(decoding: try JSONEncoder().encode(TrainingConfig()), as: UTF8.self)
         let state = String(decoding: try JSONEncoder().encode(TrainerState(seed: 1, learningRate: 0.002)), as: UTF8.self)
-        #expect(!config.contains("syncEvery") && !state.contains("ranks"))
+        #expect(!config.contains("syncEvery") && !config.contains("precision") && !state.contains("ranks"))
         #expect(TrainingConfig().windowsPerSync == 1)
         var multi = TrainerState(seed: 1, learningRate: 0.002)
         multi.ranks = 4
@@ -212,8 +212,13 @@ struct TrainerTests {
         }
     }
 
-    @Test("stopping and continuing with the saved state gives the same weights as never stopping")
-    func resumeIsExact() throws {
+    /// The precisions this machine trains in.
+    static let precisions = TrainingPrecision.allCases.filter { (try? $0.check()) != nil }
+
+    @Test("stopping and continuing with the saved state gives the same weights as never stopping", arguments: precisions)
+    func resumeIsExact(precision: TrainingPrecision) throws {
+        var config = config
+        config.precision = precision
         let straight = try makeTrainer(config: config)
         _ = try straight.run(clock: { 0 }, shouldStop: { false }, checkpoint: { _ in }, report: { _ in })
 
@@ -236,6 +241,23 @@ struct TrainerTests {
             return state
         }
         #expect(untimed(second.state) == untimed(straight.state))
+    }
+
+    @Test("bf16 training follows fp32's validation losses within 0.02 nats", .enabled(if: precisions.contains(.bf16)))
+    func bf16FollowsFP32() throws {
+        var losses: [[Float]] = []
+        for precision in [TrainingPrecision.fp32, .bf16] {
+            var config = config
+            config.precision = precision
+            let trainer = try makeTrainer(config: config)
+            _ = try trainer.run(clock: { 0 }, shouldStop: { false }, checkpoint: { _ in }, report: { _ in })
+            losses.append(trainer.state.history.compactMap(\.validationLoss))
+        }
+        #expect(losses[0].count == 3 && losses[1].count == 3)
+        for (fp32, bf16) in zip(losses[0], losses[1]) {
+            #expect(abs(fp32 - bf16) < 0.02, "fp32 \(losses[0]) against bf16 \(losses[1])")
+        }
+        #expect(losses[0] != losses[1], "the bf16 run computed exactly what fp32 did")
     }
 
     @Test("a loss that explodes stops the run naming the step, before the update")

@@ -78,6 +78,28 @@ import Testing
         for name in ["a", "b", "c"] { #expect(!FileManager.default.fileExists(atPath: scratch.path(name))) }
     }
 
+    @Test("a run in fp32 continues in bf16 and back, each checkpoint recording its precision",
+          .enabled(if: (try? TrainingPrecision.bf16.check()) != nil))
+    func precisionChangesOnResume() throws {
+        let scratch = try TrainingScratch("train-precision")
+        defer { scratch.remove() }
+        let run = try scratch.train(out: "run", ["--max-iterations", "10", "--checkpoint-every", "10"])
+        func precision() throws -> TrainingPrecision? {
+            try TrainingCheckpoint.read(from: TrainingScratch.checkpoint(run, "latest")).trainingConfig.precision
+        }
+        #expect(try precision() == nil)
+        var resumed = try CharnnProcess.run(["train", "--resume", run, "--precision", "bf16", "--max-iterations", "20"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try precision() == .bf16)
+        resumed = try CharnnProcess.run(["train", "--resume", run, "--max-iterations", "30"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try precision() == .bf16)
+        resumed = try CharnnProcess.run(["train", "--resume", run, "--precision", "fp32", "--max-iterations", "40"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try precision() == .fp32)
+        #expect(resumed.stderr.contains("finished at step 40"))
+    }
+
     @Test func existingRunIsRefusedUnlessResumeOrForce() throws {
         let scratch = try TrainingScratch("train-exists")
         defer { scratch.remove() }

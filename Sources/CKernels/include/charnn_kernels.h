@@ -73,4 +73,27 @@ float charnn_read_sum_c(const float *values, long count);
 float charnn_read_sum_avx512(const float *values, long count);
 float charnn_read_sum_avx2(const float *values, long count);
 
+/// Training products in bf16 (`--precision bf16`): C [m, n] (+)= A [m, k] B [k, n] with both operands rounded to
+/// bf16 and fp32 accumulation, on AVX512_BF16's vdpbf16ps, which multiplies two pairs of bf16 and adds both
+/// products to an fp32 lane. So the operands are packed as pairs along k: one 32-bit word holds (x[2q], x[2q+1]),
+/// the low half first, and k is padded to even with a zero.
+///
+/// Packed A: row i's pair q at a[i * a_row + q * a_pair]. charnn_bf16_pack_a writes a_row = pairs, a_pair = 1 for
+/// A as stored, and a_row = 1, a_pair = m for A = a^T (so that both read the stored matrix row by row).
+/// Packed B: ceil(n / 16) column panels, each [pairs, 16] words, columns past n zero.
+/// Every function here needs AVX-512 F, BW and AVX512_BF16: the caller checks the CPU.
+
+/// ceil(k / 2): the pairs a row of k values packs into.
+long charnn_bf16_pair_count(int k);
+/// The words a packed B [k, n] takes.
+long charnn_bf16_packed_b_size(int k, int n);
+/// Packs A [m, k] (A = a, or a^T when `transposed`; rows of a lda apart) into m * pairs words.
+void charnn_bf16_pack_a(int transposed, int m, int k, const float *a, int lda, uint32_t *packed);
+/// Packs B [k, n] (B = b, or b^T when `transposed`; rows of b ldb apart) into charnn_bf16_packed_b_size words,
+/// 64-byte aligned.
+void charnn_bf16_pack_b(int transposed, int k, int n, const float *b, int ldb, uint32_t *packed);
+/// C [m, n] = A B, or C += A B with `accumulate`; rows of C ldc apart, nothing outside its m x n values written.
+void charnn_bf16_gemm(int m, int n, int k, const uint32_t *a, long a_row, long a_pair, const uint32_t *packed_b,
+                      int accumulate, float *c, int ldc);
+
 #endif

@@ -38,7 +38,8 @@ final class InferenceWeights: @unchecked Sendable {
             let table = FloatBuffer(count: v * h4)
             let first = model.layers[0]
             TokenTable(table.matrix(rows: v, cols: h4))
-                .forward(embedding: model.embedding, weightIH: first.weightIH, biasIH: first.biasIH, biasHH: first.biasHH)
+                .forward(embedding: model.embedding, weightIH: first.weightIH, biasIH: first.biasIH, biasHH: first.biasHH,
+                         products: MatrixProducts(precision: .fp32))
             tokenTable = table
         } else {
             tokenTable = nil

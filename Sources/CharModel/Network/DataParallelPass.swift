@@ -32,8 +32,11 @@ public final class DataParallelPass {
     private let runsOnModel: Bool
 
     /// A pass over windows of `batchSize` x `steps` of `model`, computing `streams` (default: all) split into
-    /// `parts` (at most one per stream); `parts(threads:batchSize:)` says how many suit a number of threads.
-    public init(model: LanguageModel, batchSize: Int, steps: Int, parts: Int, streams: Range<Int>? = nil) throws(ModelError) {
+    /// `parts` (at most one per stream), its products in `precision`; `parts(threads:batchSize:)` says how many
+    /// parts suit a number of threads.
+    public init(
+        model: LanguageModel, batchSize: Int, steps: Int, parts: Int, streams: Range<Int>? = nil, precision: TrainingPrecision = .fp32
+    ) throws(ModelError) {
         guard batchSize >= 1 else { throw .invalidHyperparameter("batch size must be at least 1, got \(batchSize)") }
         let streams = streams ?? 0..<batchSize
         guard !streams.isEmpty && streams.lowerBound >= 0 && streams.upperBound <= batchSize else {
@@ -49,7 +52,7 @@ public final class DataParallelPass {
         var made: [Part] = []
         for p in 0..<count {
             let mine = share(p, of: count, count: streams.count).shifted(by: streams.lowerBound)
-            made.append(try Part(model: runsOnModel ? model : model.replica(), streams: mine, steps: steps))
+            made.append(try Part(model: runsOnModel ? model : model.replica(), streams: mine, steps: steps, precision: precision))
         }
         self.parts = made
         initialStateGradient = LSTMState(layers: model.config.layers, batchSize: batchSize, hiddenSize: model.config.hiddenSize)
@@ -150,10 +153,10 @@ public final class DataParallelPass {
         var loss: Float = 0
         var failure: ModelError?
 
-        init(model: LanguageModel, streams: Range<Int>, steps: Int) throws(ModelError) {
+        init(model: LanguageModel, streams: Range<Int>, steps: Int, precision: TrainingPrecision) throws(ModelError) {
             self.streams = streams
             self.model = model
-            workspace = try SequenceWorkspace(config: model.config, batchSize: streams.count, steps: steps)
+            workspace = try SequenceWorkspace(config: model.config, batchSize: streams.count, steps: steps, precision: precision)
             inputs = Array(repeating: 0, count: streams.count * steps)
             targets = inputs
             state = LSTMState(layers: model.config.layers, batchSize: streams.count, hiddenSize: model.config.hiddenSize)

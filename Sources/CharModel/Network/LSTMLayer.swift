@@ -12,6 +12,7 @@
 ///     c_t = f ⊙ c_{t-1} + i ⊙ g
 ///     h_t = o ⊙ tanh(c_t)
 ///
+/// Every product runs in the workspace's precision (`MatrixProducts`, `TrainingPrecision`).
 /// The input projections x W_ih^T + b_ih + b_hh of all S steps are one sgemm; the recurrent product is one product per
 /// step against W_hh^T packed once per window (`PackedMatrix`, with the CPU's `StepKernel`), run on R >= B rows
 /// (`LSTMLayerCache.paddedBatchSize`) into a scratch that the cell adds to the projections.
@@ -82,7 +83,7 @@ struct LSTMLayer {
                          "LSTM input [\(x.rows),\(x.cols)], expected [\(steps * batch),\(inputSize)]")
             (projections, indices) = (cache.projections, nil)
             fillBias(projections, biasIH: biasIH, biasHH: biasHH)
-            Matrix.gemm(x, weightIH, transposeB: true, into: projections, beta: 1)
+            cache.products.gemm(x, weightIH, transposeB: true, into: projections, beta: 1)
         case .tableRows(let table, let rowIndices):
             precondition(table.cols == h4, "LSTM projection table [\(table.rows),\(table.cols)], expected [*,\(h4)]")
             (projections, indices) = (table, rowIndices)
@@ -125,12 +126,12 @@ struct LSTMLayer {
             }
             cache.packedWHH.multiply(cache.daStepRows(step: t), into: cache.dhNext)
         }
-        Matrix.gemm(da, transposeA: true, cache.previousH, into: dWeightHH, beta: 1)
+        cache.products.gemm(da, transposeA: true, cache.previousH, into: dWeightHH, beta: 1)
         da.addColumnSums(into: dBiasIH, and: dBiasHH)  // b_ih and b_hh get the same gradient: one pass over da
         switch input {
         case .dense(let x):
-            Matrix.gemm(da, transposeA: true, x, into: dWeightIH, beta: 1)
-            if let dx { Matrix.gemm(da, weightIH, into: dx) }
+            cache.products.gemm(da, transposeA: true, x, into: dWeightIH, beta: 1)
+            if let dx { cache.products.gemm(da, weightIH, into: dx) }
         case .tableRows:
             precondition(dx == nil, "with table rows as input, the table's owner takes the input gradient from cache.da")
         }

@@ -39,12 +39,14 @@ final class LSTMLayerCache {
     let packedWHHTransposed: PackedMatrix
     /// W_hh [4H, H], packed by backward for its per-step products da_t W_hh.
     let packedWHH: PackedMatrix
+    /// The window's other products, in the workspace's precision (one object per workspace, shared by its layers).
+    let products: MatrixProducts
 
     /// charnn's step kernels compute the product in tiles of 4 rows, and OpenBLAS's x86 sgemm kernels (which run these
     /// products on CPUs without AVX2) finish rows four at a time and handle the 1 to 3 left over slowly.
     static let recurrentRowMultiple = 4
 
-    init(batchSize: Int, steps: Int, hiddenSize: Int) {
+    init(batchSize: Int, steps: Int, hiddenSize: Int, products: MatrixProducts) {
         self.batchSize = batchSize
         self.steps = steps
         let multiple = Self.recurrentRowMultiple
@@ -61,8 +63,9 @@ final class LSTMLayerCache {
         dhNext = carver.take(paddedBatchSize, hiddenSize)
         dcNext = carver.take(batchSize, hiddenSize)
         storage = carver.buffer
-        packedWHHTransposed = PackedMatrix(k: hiddenSize, n: 4 * hiddenSize, kernel: .current)
-        packedWHH = PackedMatrix(k: 4 * hiddenSize, n: hiddenSize, kernel: .current)
+        packedWHHTransposed = PackedMatrix(k: hiddenSize, n: 4 * hiddenSize, kernel: .current, precision: products.precision)
+        packedWHH = PackedMatrix(k: 4 * hiddenSize, n: hiddenSize, kernel: .current, precision: products.precision)
+        self.products = products
     }
 
     /// The per-step products' R rows of a sequence matrix, starting at step t's first row.

@@ -8,6 +8,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case tokenOutOfRange(id: Int32, vocabularySize: Int)
     /// A named tensor missing or of the wrong shape when loading weights.
     case parameterMismatch(String)
+    /// A `TrainingPrecision` this CPU cannot run; the text says what it needs.
+    case unsupportedPrecision(String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case .shapeMismatch(let text): "shape mismatch: \(text)"
         case .tokenOutOfRange(let id, let v): "token id \(id) is outside the vocabulary of \(v) ids"
         case .parameterMismatch(let text): "parameters do not match the model: \(text)"
+        case .unsupportedPrecision(let text): text
         }
     }
 }

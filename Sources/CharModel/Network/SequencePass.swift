@@ -5,7 +5,8 @@
 /// Backward:  dlogits [S*B, V] -> d decoder.weight += dlogits^T top, d decoder.bias += Σ dlogits,
 ///            dtop = dlogits decoder.weight -> each layer's backward, top down, with dx ⊙ mask handed to the layer
 ///            below -> d embedding.weight[token] += dx of layer 0.
-/// Every product is one sgemm over the window; only the recurrent products run per step (in `LSTMLayer`).
+/// Every product is one sgemm over the window, in the workspace's precision (`MatrixProducts`); only the recurrent
+/// products run per step (in `LSTMLayer`).
 /// When 2V <= S*B (`SequenceWorkspace.projectsTokens`), embedding and layer 0's input projection are one
 /// `TokenTable` instead: forward computes P [V, 4H] and layer 0's cells read row P[token] as their projection
 /// (`LSTMLayer.LayerInput.tableRows`); backward hands layer 0's da to the table, which adds d W_ih and
@@ -41,7 +42,8 @@ extension LanguageModel {
             state.h.withUnsafeBufferPointer { cache.h.base.update(from: $0.baseAddress! + k * perLayer, count: perLayer) }
             state.c.withUnsafeBufferPointer { cache.c.base.update(from: $0.baseAddress! + k * perLayer, count: perLayer) }
             if k == 0 && ws.projectsTokens {
-                ws.tokenTable.forward(embedding: embedding, weightIH: layer.weightIH, biasIH: layer.biasIH, biasHH: layer.biasHH)
+                ws.tokenTable.forward(embedding: embedding, weightIH: layer.weightIH, biasIH: layer.biasIH, biasHH: layer.biasHH,
+                                        products: ws.products)
                 ws.inputs.withUnsafeBufferPointer {
                     layer.forward(.tableRows(ws.tokenTable.projections, indices: $0.baseAddress!), cache: cache)
                 }
@@ -58,7 +60,7 @@ extension LanguageModel {
         }
 
         for r in 0..<n { ws.logits.row(r).update(from: decoderBias, count: config.vocabularySize) }
-        Matrix.gemm(x, decoderWeight, transposeB: true, into: ws.logits, beta: 1)
+        ws.products.gemm(x, decoderWeight, transposeB: true, into: ws.logits, beta: 1)
         guard ws.hasTargets else { return 0 }
         return ws.targets.withUnsafeBufferPointer {
             SoftmaxCrossEntropy.forward(logits: ws.logits, targets: $0.baseAddress!, lse: ws.logSumExp)
@@ -76,12 +78,12 @@ extension LanguageModel {
             SoftmaxCrossEntropy.backward(logits: ws.logits, targets: $0.baseAddress!, lse: ws.logSumExp)
         }
         let top = topInput(ws, layer: layers.count)
-        Matrix.gemm(ws.logits, transposeA: true, top, into: dDecoderWeight, beta: 1)
+        ws.products.gemm(ws.logits, transposeA: true, top, into: dDecoderWeight, beta: 1)
         ws.logits.addColumnSums(into: dDecoderBias)
 
         var (above, below) = ws.gradientBuffers
         var dh = above.matrix(rows: n, cols: h)
-        Matrix.gemm(ws.logits, decoderWeight, into: dh)
+        ws.products.gemm(ws.logits, decoderWeight, into: dh)
         for k in stride(from: layers.count - 1, through: 1, by: -1) {
             let dx = below.matrix(rows: n, cols: h)
             layers[k].backward(.dense(topInput(ws, layer: k)), dh: dh, cache: ws.caches[k], dx: dx)
@@ -96,7 +98,7 @@ extension LanguageModel {
                 let tokens = $0.baseAddress!
                 layer.backward(.tableRows(ws.tokenTable.projections, indices: tokens), dh: dh, cache: cache, dx: nil)
                 ws.tokenTable.backward(da: cache.da, tokens: tokens, embedding: embedding, weightIH: layer.weightIH,
-                                       dWeightIH: layer.dWeightIH, dEmbedding: dEmbedding)
+                                       dWeightIH: layer.dWeightIH, dEmbedding: dEmbedding, products: ws.products)
             }
         } else {
             let dEmbedded = below.matrix(rows: n, cols: e)  // [S*B, E]: the gathered embeddings' gradient

@@ -7,6 +7,8 @@ public final class SequenceWorkspace {
     public let steps: Int
     /// The model configuration this workspace was shaped for.
     public let config: ModelConfig
+    /// Runs the window's matrix products in the workspace's precision.
+    let products: MatrixProducts
     let caches: [LSTMLayerCache]
     private let storage: FloatBuffer
     /// [S*B, E]: the embedded input tokens (unused when `projectsTokens`).
@@ -35,9 +37,11 @@ public final class SequenceWorkspace {
     /// After `backward`: the loss gradient of the initial state the window started from.
     public private(set) var initialStateGradient: LSTMState
 
-    /// A workspace for windows of `batchSize` streams x `steps` steps of a model with `config`.
-    public init(config: ModelConfig, batchSize: Int, steps: Int) throws(ModelError) {
+    /// A workspace for windows of `batchSize` streams x `steps` steps of a model with `config`, whose products run
+    /// in `precision`.
+    public init(config: ModelConfig, batchSize: Int, steps: Int, precision: TrainingPrecision = .fp32) throws(ModelError) {
         try config.validate()
+        try precision.check()
         guard batchSize >= 1 else { throw .invalidHyperparameter("batch size must be at least 1, got \(batchSize)") }
         guard steps >= 1 else { throw .invalidHyperparameter("sequence length must be at least 1, got \(steps)") }
         self.batchSize = batchSize
@@ -45,7 +49,9 @@ public final class SequenceWorkspace {
         self.config = config
         let n = batchSize * steps
         let (e, h, v, l) = (config.embeddingSize, config.hiddenSize, config.vocabularySize, config.layers)
-        caches = (0..<l).map { _ in LSTMLayerCache(batchSize: batchSize, steps: steps, hiddenSize: h) }
+        let products = MatrixProducts(precision: precision)
+        self.products = products
+        caches = (0..<l).map { _ in LSTMLayerCache(batchSize: batchSize, steps: steps, hiddenSize: h, products: products) }
         var carver = BufferCarver(count: n * e + (l - 1) * n * h + n * v + n + v * 4 * h)
         embedded = carver.take(n, e)
         dropped = (1..<l).map { _ in carver.take(n, h) }
@@ -59,6 +65,9 @@ public final class SequenceWorkspace {
         targets = Array(repeating: 0, count: n)
         initialStateGradient = LSTMState(layers: l, batchSize: batchSize, hiddenSize: h)
     }
+
+    /// The precision of the window's matrix products.
+    public var precision: TrainingPrecision { products.precision }
 
     /// The logits of stream `b` at step `t` from the last forward.
     public func logits(stream b: Int, step t: Int) -> UnsafeBufferPointer<Float> {

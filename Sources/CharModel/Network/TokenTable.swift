@@ -32,30 +32,32 @@ struct TokenTable {
 
     /// Fills `projections` with P = embedding.weight W_ih^T + b_ih + b_hh.
     ///
-    ///     embedding [V, E] (embedding.weight), weightIH [4H, E] (layer 0's), biasIH [4H], biasHH [4H]
+    ///     embedding [V, E] (embedding.weight), weightIH [4H, E] (layer 0's), biasIH [4H], biasHH [4H];
+    ///     the products in `products`' precision
     ///     -> projections P [V, 4H], overwritten
-    func forward(embedding: Matrix, weightIH: Matrix, biasIH: UnsafePointer<Float>, biasHH: UnsafePointer<Float>) {
+    func forward(embedding: Matrix, weightIH: Matrix, biasIH: UnsafePointer<Float>, biasHH: UnsafePointer<Float>,
+                 products: MatrixProducts) {
         let p = projections
         precondition(embedding.rows == p.rows && embedding.cols == weightIH.cols && weightIH.rows == p.cols,
                      "token table [\(p.rows),\(p.cols)] from embedding [\(embedding.rows),\(embedding.cols)]"
                          + " and W_ih [\(weightIH.rows),\(weightIH.cols)]")
         fillBias(p, biasIH: biasIH, biasHH: biasHH)
-        Matrix.gemm(embedding, weightIH, transposeB: true, into: p, beta: 1)
+        products.gemm(embedding, weightIH, transposeB: true, into: p, beta: 1)
     }
 
     /// Gathers G from da, then adds the gradients of W_ih and of embedding.weight. Overwrites P with G.
     ///
     ///     da [S*B, 4H] (layer 0's `LSTMLayerCache.da` after its backward), tokens [S*B] (time-major, in 0..<V),
-    ///     embedding [V, E], weightIH [4H, E]
+    ///     embedding [V, E], weightIH [4H, E]; the products in `products`' precision
     ///     -> gateGradients G [V, 4H], overwritten; dWeightIH [4H, E] and dEmbedding [V, E], added to
     func backward(da: Matrix, tokens: UnsafePointer<Int32>, embedding: Matrix, weightIH: Matrix,
-                  dWeightIH: Matrix, dEmbedding: Matrix) {
+                  dWeightIH: Matrix, dEmbedding: Matrix, products: MatrixProducts) {
         let g = gateGradients
         precondition(da.cols == g.cols && dEmbedding.rows == g.rows && dEmbedding.cols == embedding.cols,
                      "token table backward shapes")
         g.zero()
         g.addRows(of: da, at: tokens)
-        Matrix.gemm(g, transposeA: true, embedding, into: dWeightIH, beta: 1)
-        Matrix.gemm(g, weightIH, into: dEmbedding, beta: 1)
+        products.gemm(g, transposeA: true, embedding, into: dWeightIH, beta: 1)
+        products.gemm(g, weightIH, into: dEmbedding, beta: 1)
     }
 }

@@ -62,8 +62,10 @@ public final class Trainer {
         let pass: DataParallelPass
         do {
             pass = try DataParallelPass(model: model, batchSize: b, steps: s,
-                                        parts: DataParallelPass.parts(threads: threads, batchSize: streams.count), streams: streams)
-            validationPass = validationStreams == b && group == nil
+                                        parts: DataParallelPass.parts(threads: threads, batchSize: streams.count), streams: streams,
+                                        precision: config.productPrecision)
+            // Validation runs in fp32 whatever the training precision, so that runs in either compare.
+            validationPass = validationStreams == b && group == nil && config.productPrecision == .fp32
                 ? pass : try DataParallelPass(model: model, batchSize: validationStreams, steps: s,
                                               parts: DataParallelPass.parts(threads: threads, batchSize: validationStreams))
         } catch {

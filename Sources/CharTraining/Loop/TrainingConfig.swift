@@ -54,13 +54,21 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// parallelism); K > 1 averages the models every K windows (local SGD), for slow networks.
     public var syncEvery: Int?
 
+    /// The precision of the matrix products' operands; nil is fp32. (Optional in the file, so that an fp32 run
+    /// writes the same checkpoint as before there was a choice.) A resumed run may change it: fine-tuning in bf16 and
+    /// back.
+    public var precision: TrainingPrecision?
+
+    /// The products' precision, with nil read as fp32.
+    public var productPrecision: TrainingPrecision { precision ?? .fp32 }
+
     /// K, with nil read as 1. (Optional in the file, so that a run without MPI writes the same checkpoint as before.)
     public var windowsPerSync: Int { syncEvery ?? 1 }
 
     /// The defaults.
     public init() {}
 
-    /// Throws a `TrainingError.invalidOption` naming the first setting out of range.
+    /// Throws a `TrainingError.invalidOption` naming the first setting out of range, or one this CPU cannot run.
     public func validate() throws(TrainingError) {
         func check(_ ok: Bool, _ text: @autoclosure () -> String) throws(TrainingError) {
             if !ok { throw .invalidOption(text()) }
@@ -89,5 +97,6 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try check(patience.map { $0 >= 1 } ?? true, "patience must be at least 1, got \(patience ?? 0)")
         try check(syncEvery.map { $0 >= 1 } ?? true, "sync interval must be at least 1, got \(syncEvery ?? 0)")
         try check(divergenceFactor > 1, "divergence factor must be above 1, got \(divergenceFactor)")
+        do { try productPrecision.check() } catch { throw .unsupportedPrecision(error.description) }
     }
 }

@@ -2,6 +2,8 @@
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// A setting out of range; the text names it.
     case invalidOption(String)
+    /// The CPU cannot train in the precision asked for; the text says what it needs.
+    case unsupportedPrecision(String)
     /// The corpus cannot feed even one batch.
     case corpusTooSmall(String)
     /// The loss or gradient became NaN, infinite, or far above its start.
@@ -22,6 +24,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case .diverged(let step, let reason):
             "training diverged at step \(step): \(reason); the last good checkpoint is kept as the latest (try a lower learning rate)"
         case .runFolder(let text): text
+        case .unsupportedPrecision(let text): text
         case .checkpoint(let text): text
         case .distributed(let text): text
         case .conflictingOptions(let names):

@@ -4,7 +4,7 @@ import CharInference
 import CharTraining
 import Foundation
 
-/// `charnn bench`: training throughput, sampling latency (with fp32, bf16 and int8 weights, each beside its floor:
+/// `charnn bench`: training throughput (in each precision the CPU runs), sampling latency (with fp32, bf16 and int8 weights, each beside its floor:
 /// the weight bytes a step reads over the speed one core reads that many), and the machine's sgemm ceiling, each
 /// measured in a child process of its own so that its peak resident memory is its own.
 struct BenchCommand: ParsableCommand {
@@ -88,8 +88,22 @@ struct BenchCommand: ParsableCommand {
             result.stepKernel = StepKernel.current.rawValue
         case .train:
             let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
-            result = BenchResult(item: "train", value: try Benchmarks.trainingCharsPerSecond(
-                config: config, batchSize: batchSize, steps: sequenceLength, threads: threads, seconds: seconds), unit: "chars/s")
+            var rows: [BenchResult] = []
+            for precision in TrainingPrecision.allCases where (try? precision.check()) != nil {
+                var row = BenchResult(item: precision == .fp32 ? "train" : "train \(precision.rawValue)",
+                                      value: try Benchmarks.trainingCharsPerSecond(config: config, batchSize: batchSize, steps: sequenceLength,
+                                                                                   threads: threads, precision: precision, seconds: seconds),
+                                      unit: "chars/s")
+                (row.hidden, row.layers, row.batchSize, row.sequenceLength) = (h, layers, batchSize, sequenceLength)
+                rows.append(row)
+            }
+            let memory = Benchmarks.peakResidentMegabytes()
+            try printRows(rows.map { row in
+                var row = row
+                row.peakMemoryMB = memory
+                return row
+            })
+            return
         case .sample:
             let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
             var rows: [BenchResult] = []
@@ -125,14 +139,6 @@ struct BenchCommand: ParsableCommand {
         case .tokenize:
             result = BenchResult(item: "tokenize", value: try Benchmarks.tokenizerMegabytesPerSecond(path: corpus, seconds: seconds), unit: "MB/s")
             result.corpus = corpus
-        }
-        if kind.dependsOnModel {
-            result.hidden = h
-            result.layers = layers
-        }
-        if kind == .train {
-            result.batchSize = batchSize
-            result.sequenceLength = sequenceLength
         }
         result.peakMemoryMB = Benchmarks.peakResidentMegabytes()
         try printRows([result])

@@ -18,14 +18,16 @@ enum Benchmarks {
     }
 
     /// Training characters per second: forward, backward, clipping at 5 and an Adam step per window of B x S
-    /// random tokens, no dropout, as `torch_peer.py train` does.
-    static func trainingCharsPerSecond(config: ModelConfig, batchSize: Int, steps: Int, threads: Int, seconds: Double) throws -> Double {
+    /// random tokens, no dropout, as `torch_peer.py train` does, with the products in `precision`.
+    static func trainingCharsPerSecond(
+        config: ModelConfig, batchSize: Int, steps: Int, threads: Int, precision: TrainingPrecision, seconds: Double
+    ) throws -> Double {
         let model = try LanguageModel(config: config, seed: 1)
         var training = TrainingConfig()
         training.batchSize = batchSize
         training.sequenceLength = steps
         let parts = DataParallelPass.parts(threads: threads, batchSize: batchSize)
-        let step = TrainingStep(pass: try DataParallelPass(model: model, batchSize: batchSize, steps: steps, parts: parts),
+        let step = TrainingStep(pass: try DataParallelPass(model: model, batchSize: batchSize, steps: steps, parts: parts, precision: precision),
                                 optimizer: Optimizer(config: training, parameterCount: model.parameterCount),
                                 gradientClip: training.gradientClip)
         var rng = RandomSource(seed: 2)

@@ -34,6 +34,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Under mpirun: average the ranks' models every k windows (local SGD) instead of summing gradients every window (default \(defaults.windowsPerSync)).", valueName: "k"))
     var syncEvery: Int?
 
+    @Option(help: ArgumentHelp("Precision of the matrix products' operands: \(list(TrainingPrecision.allCases, default: defaults.productPrecision)); bf16 needs AVX512_BF16 and may change on resume.", valueName: "p"))
+    var precision: TrainingPrecision?
+
     /// One option: its flag, and how it sets and compares its field of `TrainingConfig`.
     private struct Field {
         let flag: String
@@ -74,6 +77,7 @@ struct TrainingOptions: ParsableArguments {
         Field("--checkpoint-every", \.checkpointEvery, \.checkpointEvery), Field("--keep", \.keep, \.keepCheckpoints),
         Field("--patience", \.patience, \.patience), Field("--seed", \.seed, \.seed),
         Field("--sync-every", \.syncEvery, \.syncEvery),
+        Field("--precision", \.precision, \.precision, changesOnResume: true),
     ]}
 
     /// `base` with every option given applied.
@@ -84,7 +88,7 @@ struct TrainingOptions: ParsableArguments {
     }
 
     /// The flags given that would change `saved` in anything but when to stop (--max-epochs, --max-iterations and
-    /// --max-time may extend or shorten a resumed run).
+    /// --max-time may extend or shorten a resumed run) and the precision (--precision fine-tunes in bf16 and back).
     func conflicts(with saved: TrainingConfig) -> [String] {
         let wanted = apply(to: saved)
         return Self.fields.filter { !$0.changesOnResume && $0.differs(wanted, saved) }.map(\.flag)
@@ -103,4 +107,5 @@ private func number(_ value: Float) -> String {
 }
 
 extension OptimizerKind: ExpressibleByArgument {}
+extension TrainingPrecision: ExpressibleByArgument {}
 extension ScheduleKind: ExpressibleByArgument {}
