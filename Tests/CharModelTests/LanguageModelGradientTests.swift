@@ -76,10 +76,12 @@ private struct Problem {
                         masks: referenceMasks)
     }
 
-    /// Runs the model's forward and backward with its products in `precision`; returns the loss, the final state,
-    /// the workspace and the logits.
-    func run(precision: TrainingPrecision = .fp32) throws -> (loss: Float, state: LSTMState, workspace: SequenceWorkspace, logits: [Float]) {
-        let ws = try SequenceWorkspace(config: config, batchSize: batch, steps: steps, precision: precision)
+    /// Runs the model's forward and backward with its products in `precision` and its per-step ones on `stepKernel`;
+    /// returns the loss, the final state, the workspace and the logits.
+    func run(precision: TrainingPrecision = .fp32, stepKernel: StepKernel = .current)
+        throws -> (loss: Float, state: LSTMState, workspace: SequenceWorkspace, logits: [Float])
+    {
+        let ws = try SequenceWorkspace(config: config, batchSize: batch, steps: steps, precision: precision, stepKernel: stepKernel)
         try #require(ws.projectsTokens == projectsTokens,
                      "V=\(config.vocabularySize) B=\(batch) S=\(steps) should take \(projectsTokens ? "the token table" : "gathered embeddings")")
         let dropout = masks.isEmpty ? nil : DropoutMasks(config: config, batchSize: batch, steps: steps)
@@ -230,11 +232,14 @@ struct LanguageModelGradientTests {
         }
     }
 
+    /// On every step kernel this CPU runs: on AVX-512 the product and the cell are one kernel (`LSTMLayerCache.fusesCell`),
+    /// on the others they run apart.
     @Test("past one vector and one kernel panel: forward, every gradient and the initial state's gradient match the reference",
-          arguments: ProblemShape.wide)
-    func wideMatchesReference(shape: ProblemShape) throws {
+          arguments: ProblemShape.wide, PackedMatrixTests.runnable)
+    func wideMatchesReference(shape: ProblemShape, kernel: StepKernel) throws {
         let p = try Problem(shape, seed: 19)
-        let (loss, state, ws, logits) = try p.run()
+        let (loss, state, ws, logits) = try p.run(stepKernel: kernel)
+        #expect(ws.caches[0].fusesCell == (kernel == .avx512))
         let reference = p.referenceModel(parameters: p.model.parameters.array)
         let ref = p.reference(reference)
         // The forward keeps the small shapes' 1e-5. The gradients are compared with the reference's own backward

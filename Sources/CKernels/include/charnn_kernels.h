@@ -96,4 +96,60 @@ void charnn_bf16_pack_b(int transposed, int k, int n, const float *b, int ldb, u
 void charnn_bf16_gemm(int m, int n, int k, const uint32_t *a, long a_row, long a_pair, const uint32_t *packed_b,
                       int accumulate, float *c, int ldc);
 
+/// The LSTM's per-step recurrent product fused with its cell (AVX-512 F, fp32): each tile of the product is still in
+/// registers when the cell's arithmetic runs on it, so the product is never stored and the cell needs no pass of
+/// its own. LSTMLayer.swift has the equations; these compute the same numbers as its product-then-cell path, up to
+/// the order of floating-point sums.
+///
+/// Forward, step t: a = h_{t-1} W_hh^T + projection, then i, f, g, o, c_t, tanh(c_t), h_t. A tile must hold the four
+/// gates of the same units, so W_hh^T is packed with the gates interleaved: for each block of 16 units, four column
+/// panels (i, f, g, o) of the layout above, units past H zero.
+
+/// The floats W_hh^T packed with its gates interleaved takes: 4 ceil(H / 16) panels of H x 16.
+long charnn_gate_panels_size(int hidden);
+/// Packs W_hh [4H, H] (row-major, gates stacked i, f, g, o) as W_hh^T with its gates interleaved.
+void charnn_pack_gate_panels(const float *w_hh, int hidden, float *packed);
+
+/// One step's rows for the fused forward: row b (b < batch) of every matrix, each row-major with rows 4H or H apart.
+typedef struct {
+    /// B: the rows that get the cell (the product may run on more, whose results are dropped).
+    int batch;
+    /// H.
+    int hidden;
+    /// Row b's input projection x W_ih^T + b_ih + b_hh [4H] is row (indices ? indices[b] : b) of this.
+    const float *projections;
+    const int32_t *indices;
+    /// [B, 4H]: receives the activated gates i, f, g, o (may be the projections themselves).
+    float *gates;
+    /// [B, H]: c_{t-1}.
+    const float *c_prev;
+    /// [B, H] each: receive c_t, tanh(c_t) and h_t.
+    float *c;
+    float *tanh_c;
+    float *h;
+} charnn_cell_forward_rows;
+
+/// The forward step: h_prev [m, H] (m >= batch, rows H apart) times W_hh^T packed by charnn_pack_gate_panels, then
+/// the cell for rows 0..<batch.
+void charnn_lstm_forward_step_avx512(int m, const float *h_prev, const float *gate_panels, const charnn_cell_forward_rows *rows);
+
+/// One step's rows for the fused backward, row b (b < batch) of each.
+typedef struct {
+    int batch;
+    int hidden;
+    /// [B, H]: the loss gradient of h_t from above.
+    const float *dh_above;
+    /// [B, 4H]: the step's activated gates on entry, its da on return.
+    float *gates;
+    /// [B, H] each: c_{t-1} and tanh(c_t).
+    const float *c_prev;
+    const float *tanh_c;
+    /// [B, H]: dc carried from step t+1 on entry, to step t-1 on return.
+    float *dc_next;
+} charnn_cell_backward_rows;
+
+/// The backward step t: dh_next = da_{t+1} [m, 4H] (m >= batch, rows 4H apart) times W_hh packed by charnn_pack
+/// (B = W_hh [4H, H]), then the cell's backward for step t's rows 0..<batch, which adds dh_next to dh_above.
+void charnn_lstm_backward_step_avx512(int m, const float *da_next, const float *w_hh_panels, const charnn_cell_backward_rows *rows);
+
 #endif

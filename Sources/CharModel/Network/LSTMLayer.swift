@@ -1,3 +1,5 @@
+import CKernels
+
 /// One LSTM layer: forward and backward through time over a window, and the single-step path for inference.
 ///
 /// Dimension letters: B batch (parallel streams), S steps, In input size (E for the first layer, H above), H hidden,
@@ -15,7 +17,10 @@
 /// Every product runs in the workspace's precision (`MatrixProducts`, `TrainingPrecision`).
 /// The input projections x W_ih^T + b_ih + b_hh of all S steps are one sgemm; the recurrent product is one product per
 /// step against W_hh^T packed once per window (`PackedMatrix`, with the CPU's `StepKernel`), run on R >= B rows
-/// (`LSTMLayerCache.paddedBatchSize`) into a scratch that the cell adds to the projections.
+/// (`LSTMLayerCache.paddedBatchSize`) into a scratch that the cell adds to the projections. On the AVX-512 step
+/// kernel in fp32 the product and the cell are one kernel instead (`LSTMLayerCache.fusesCell`), which runs the cell on
+/// each tile of the product while it is in registers; the product-then-cell path stays beside it as the reference
+/// that the other kernels run.
 /// The projections may instead arrive precomputed as the rows of a table, which the cell reads in place
 /// (`LayerInput.tableRows`). Layer 0 reads tokens that way through a `TokenTable`, which then computes the table and
 /// the gradients of W_ih and of the embedding from the layer's da: the layer knows nothing of embeddings.
@@ -88,12 +93,26 @@ struct LSTMLayer {
             precondition(table.cols == h4, "LSTM projection table [\(table.rows),\(table.cols)], expected [*,\(h4)]")
             (projections, indices) = (table, rowIndices)
         }
+        if cache.fusesCell {
+            charnn_pack_gate_panels(weightHH.base, Int32(hiddenSize), cache.gatePanels.base)
+        } else {
+            cache.packedWHHTransposed.pack(weightHH, transposed: true)
+        }
         let recurrent = cache.recurrent  // [R, 4H]
-        cache.packedWHHTransposed.pack(weightHH, transposed: true)
         for t in 0..<steps {
+            let first = t * batch  // step t's first row
+            if cache.fusesCell {
+                var rows = charnn_cell_forward_rows(
+                    batch: Int32(batch), hidden: Int32(hiddenSize), projections: indices == nil ? projections.row(first) : projections.base,
+                    indices: indices.map { $0 + first }, gates: gates.row(first), c_prev: cache.c.row(first),
+                    c: cache.c.row(first + batch), tanh_c: cache.tanhC.row(first), h: cache.h.row(first + batch))
+                charnn_lstm_forward_step_avx512(Int32(cache.paddedBatchSize), cache.h.row(first), cache.gatePanels.base, &rows)
+                continue
+            }
+            // The reference: the product, then the cell over it.
             cache.packedWHHTransposed.multiply(cache.stepRows(cache.h, step: t), into: recurrent)
             for b in 0..<batch {
-                let r = t * batch + b
+                let r = first + b
                 let projection = projections.row(indices.map { Int($0[r]) } ?? r)
                 cellForward(projection: projection, recurrent: recurrent.row(b), gates: gates.row(r), cPrev: cache.c.row(r),
                             c: cache.c.row(r + batch), tanhC: cache.tanhC.row(r), h: cache.h.row(r + batch), hidden: hiddenSize)
@@ -118,14 +137,29 @@ struct LSTMLayer {
         cache.dhNext.zero()
         cache.dcNext.zero()
         cache.packedWHH.pack(weightHH, transposed: false)
-        for t in stride(from: steps - 1, through: 0, by: -1) {
+        func cellsBackward(step t: Int) {
             for b in 0..<batch {
                 let r = t * batch + b
                 cellBackward(gates: gates.row(r), da: da.row(r), cPrev: cache.c.row(r), tanhC: cache.tanhC.row(r),
                              dhAbove: dh.row(r), dhNext: cache.dhNext.row(b), dcNext: cache.dcNext.row(b), hidden: hidden)
             }
-            cache.packedWHH.multiply(cache.daStepRows(step: t), into: cache.dhNext)
         }
+        cellsBackward(step: steps - 1)  // dh_next is zero there
+        for t in stride(from: steps - 2, through: 0, by: -1) {
+            // dh_next for step t is da_{t+1} W_hh.
+            if cache.fusesCell {
+                let first = t * batch
+                var rows = charnn_cell_backward_rows(
+                    batch: Int32(batch), hidden: Int32(hidden), dh_above: dh.row(first), gates: gates.row(first),
+                    c_prev: cache.c.row(first), tanh_c: cache.tanhC.row(first), dc_next: cache.dcNext.base)
+                charnn_lstm_backward_step_avx512(Int32(cache.paddedBatchSize), cache.daStepRows(step: t + 1).base,
+                                                 cache.packedWHH.packedPanels, &rows)
+            } else {
+                cache.packedWHH.multiply(cache.daStepRows(step: t + 1), into: cache.dhNext)
+                cellsBackward(step: t)
+            }
+        }
+        cache.packedWHH.multiply(cache.daStepRows(step: 0), into: cache.dhNext)  // the initial state's dh
         cache.products.gemm(da, transposeA: true, cache.previousH, into: dWeightHH, beta: 1)
         da.addColumnSums(into: dBiasIH, and: dBiasHH)  // b_ih and b_hh get the same gradient: one pass over da
         switch input {

@@ -1,3 +1,5 @@
+import CKernels
+
 /// What one LSTM layer's forward keeps for its backward, and the backward's carries: allocated once per (B, S, H).
 ///
 /// The h and c blocks hold S+1 steps, block 0 being the initial state, so that h_prev for every step is one
@@ -35,18 +37,25 @@ final class LSTMLayerCache {
     let dhNext: Matrix
     /// [B, H]: the cell gradient carried backward; the initial state's dc after backward.
     let dcNext: Matrix
-    /// W_hh^T [H, 4H], packed by forward for its per-step products h_{t-1} W_hh^T.
+    /// W_hh^T [H, 4H], packed by forward for its per-step products h_{t-1} W_hh^T (empty when `fusesCell`).
     let packedWHHTransposed: PackedMatrix
     /// W_hh [4H, H], packed by backward for its per-step products da_t W_hh.
     let packedWHH: PackedMatrix
     /// The window's other products, in the workspace's precision (one object per workspace, shared by its layers).
     let products: MatrixProducts
+    /// Whether each step's product runs fused with the cell (`charnn_lstm_forward_step_avx512` and its backward):
+    /// on the AVX-512 step kernel in fp32. Otherwise the product and the cell run one after the other.
+    let fusesCell: Bool
+    /// W_hh^T with its gates interleaved [4 ceil(H/16) panels of H x 16], packed by forward for the fused steps in
+    /// place of `packedWHHTransposed`; empty unless `fusesCell`.
+    let gatePanels: FloatBuffer
 
     /// charnn's step kernels compute the product in tiles of 4 rows, and OpenBLAS's x86 sgemm kernels (which run these
     /// products on CPUs without AVX2) finish rows four at a time and handle the 1 to 3 left over slowly.
     static let recurrentRowMultiple = 4
 
-    init(batchSize: Int, steps: Int, hiddenSize: Int, products: MatrixProducts) {
+    /// A cache whose per-step products run on `kernel` and its other products on `products`.
+    init(batchSize: Int, steps: Int, hiddenSize: Int, kernel: StepKernel, products: MatrixProducts) {
         self.batchSize = batchSize
         self.steps = steps
         let multiple = Self.recurrentRowMultiple
@@ -63,8 +72,11 @@ final class LSTMLayerCache {
         dhNext = carver.take(paddedBatchSize, hiddenSize)
         dcNext = carver.take(batchSize, hiddenSize)
         storage = carver.buffer
-        packedWHHTransposed = PackedMatrix(k: hiddenSize, n: 4 * hiddenSize, kernel: .current, precision: products.precision)
-        packedWHH = PackedMatrix(k: 4 * hiddenSize, n: hiddenSize, kernel: .current, precision: products.precision)
+        fusesCell = kernel == .avx512 && products.precision == .fp32
+        packedWHHTransposed = PackedMatrix(k: fusesCell ? 0 : hiddenSize, n: fusesCell ? 0 : 4 * hiddenSize, kernel: kernel,
+                                           precision: products.precision)
+        gatePanels = FloatBuffer(count: fusesCell ? Int(charnn_gate_panels_size(Int32(hiddenSize))) : 0)
+        packedWHH = PackedMatrix(k: 4 * hiddenSize, n: hiddenSize, kernel: kernel, precision: products.precision)
         self.products = products
     }
 

@@ -38,10 +38,16 @@ public final class SequenceWorkspace {
     public private(set) var initialStateGradient: LSTMState
 
     /// A workspace for windows of `batchSize` streams x `steps` steps of a model with `config`, whose products run
-    /// in `precision`.
-    public init(config: ModelConfig, batchSize: Int, steps: Int, precision: TrainingPrecision = .fp32) throws(ModelError) {
+    /// in `precision`, the per-step ones on `stepKernel` (which must suit this CPU: this machine's fastest unless
+    /// a test or a measurement compares them).
+    public init(
+        config: ModelConfig, batchSize: Int, steps: Int, precision: TrainingPrecision = .fp32, stepKernel: StepKernel = .current
+    ) throws(ModelError) {
         try config.validate()
         try precision.check()
+        guard CPUFeatures.current.isSuperset(of: stepKernel.requirements) else {
+            throw .invalidHyperparameter("this CPU cannot run the \(stepKernel.rawValue) step kernel")
+        }
         guard batchSize >= 1 else { throw .invalidHyperparameter("batch size must be at least 1, got \(batchSize)") }
         guard steps >= 1 else { throw .invalidHyperparameter("sequence length must be at least 1, got \(steps)") }
         self.batchSize = batchSize
@@ -51,7 +57,7 @@ public final class SequenceWorkspace {
         let (e, h, v, l) = (config.embeddingSize, config.hiddenSize, config.vocabularySize, config.layers)
         let products = MatrixProducts(precision: precision)
         self.products = products
-        caches = (0..<l).map { _ in LSTMLayerCache(batchSize: batchSize, steps: steps, hiddenSize: h, products: products) }
+        caches = (0..<l).map { _ in LSTMLayerCache(batchSize: batchSize, steps: steps, hiddenSize: h, kernel: stepKernel, products: products) }
         var carver = BufferCarver(count: n * e + (l - 1) * n * h + n * v + n + v * 4 * h)
         embedded = carver.take(n, e)
         dropped = (1..<l).map { _ in carver.take(n, h) }
