@@ -25,6 +25,8 @@ void charnn_pack_gate_panels(const float *w_hh, int hidden, float *packed) {
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#include "tile_avx512.h"
+
 #define AVX512 __attribute__((target("avx512f"), always_inline)) static inline
 
 // MARK: exp, sigmoid and tanh, 16 lanes: VectorMath.swift's approximations (its comments give the reasoning).
@@ -78,7 +80,7 @@ AVX512 __m512 tanh16(__m512 x) {
 
 // MARK: The cell on 16 units of one row (LSTMLayer.swift has the equations)
 
-// a_i..a_o: the recurrent product's 16 units of each gate. Reads the projection, writes the activated gates over it
+// ri..ro: the recurrent product's 16 units of each gate. Reads the projection, writes the activated gates over it
 // (or to gates), and c, tanh(c), h.
 AVX512 void cell_forward16(const charnn_cell_forward_rows *rows, int b, int unit, __mmask16 valid, __m512 ri, __m512 rf,
                            __m512 rg, __m512 ro) {
@@ -124,24 +126,11 @@ AVX512 void cell_backward16(const charnn_cell_backward_rows *rows, int b, int un
 
 // MARK: The fused steps: a tile of the product in registers, then the cell on it
 
-// MR rows by NP panels of A [m, k] times packed B, left in acc: as packed_gemm.c's tiles.
-#define PRODUCT_TILE(MR, NP)                                                                                            \
-    __m512 acc[4][4];                                                                                                   \
-    for (int r = 0; r < MR; r++)                                                                                        \
-        for (int p = 0; p < NP; p++) acc[r][p] = _mm512_setzero_ps();                                                   \
-    for (int kk = 0; kk < k; kk++) {                                                                                    \
-        __m512 bv[4];                                                                                                   \
-        for (int p = 0; p < NP; p++) bv[p] = _mm512_load_ps(b + p * panel_stride + (size_t)kk * PANEL);                 \
-        for (int r = 0; r < MR; r++) {                                                                                  \
-            __m512 av = _mm512_set1_ps(a[(size_t)r * lda + kk]);                                                        \
-            for (int p = 0; p < NP; p++) acc[r][p] = _mm512_fmadd_ps(av, bv[p], acc[r][p]);                             \
-        }                                                                                                               \
-    }
-
 // One unit block (its four gates' panels) for MR rows from row0.
 AVX512 void forward_tile(int MR, int k, const float *a, int lda, const float *b, size_t panel_stride, int row0, int unit,
                          __mmask16 valid, const charnn_cell_forward_rows *rows) {
-    PRODUCT_TILE(MR, 4)
+    __m512 acc[4][4];
+    product_tile_avx512(MR, 4, k, a, lda, b, panel_stride, acc);
     for (int r = 0; r < MR; r++)
         if (row0 + r < rows->batch) cell_forward16(rows, row0 + r, unit, valid, acc[r][0], acc[r][1], acc[r][2], acc[r][3]);
 }
@@ -169,7 +158,8 @@ __attribute__((target("avx512f"))) void charnn_lstm_forward_step_avx512(int m, c
 // NP panels (16 units each, from unit0) for MR rows from row0.
 AVX512 void backward_tile(int MR, int NP, int k, const float *a, int lda, const float *b, size_t panel_stride, int row0,
                           int unit0, const charnn_cell_backward_rows *rows) {
-    PRODUCT_TILE(MR, NP)
+    __m512 acc[4][4];
+    product_tile_avx512(MR, NP, k, a, lda, b, panel_stride, acc);
     for (int r = 0; r < MR; r++) {
         if (row0 + r >= rows->batch) continue;
         for (int p = 0; p < NP; p++) {

@@ -24,9 +24,11 @@ void charnn_pack(const float *b, int ldb, int k, int n, int transposed, float *p
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#include "tile_avx512.h"
+
 // Each kernel walks C in tiles of MR rows by NP panels, holding the tile in registers while k runs: per k, NP
-// loads of B, MR broadcasts of A and MR x NP fused multiply-adds. The tile functions are inlined with constant
-// MR and NP (the switch below), so that the accumulators stay in registers.
+// loads of B, MR broadcasts of A and MR x NP fused multiply-adds (tile_avx512.h). The tile functions are inlined
+// with constant MR and NP (the switch below), so that the accumulators stay in registers.
 
 #define TILE_CASES(TILE)                                                                        \
     switch (mr * 8 + np) {                                                                                     \
@@ -53,16 +55,7 @@ __attribute__((target("avx512f"), always_inline)) static inline void
 tile_avx512(int MR, int NP, int k, const float *a, int lda, const float *b, size_t panel_stride, float *c, int ldc,
             int columns) {
     __m512 acc[4][4];
-    for (int r = 0; r < MR; r++)
-        for (int p = 0; p < NP; p++) acc[r][p] = _mm512_setzero_ps();
-    for (int kk = 0; kk < k; kk++) {
-        __m512 bv[4];
-        for (int p = 0; p < NP; p++) bv[p] = _mm512_load_ps(b + p * panel_stride + (size_t)kk * PANEL);
-        for (int r = 0; r < MR; r++) {
-            __m512 av = _mm512_set1_ps(a[(size_t)r * lda + kk]);
-            for (int p = 0; p < NP; p++) acc[r][p] = _mm512_fmadd_ps(av, bv[p], acc[r][p]);
-        }
-    }
+    product_tile_avx512(MR, NP, k, a, lda, b, panel_stride, acc);
     for (int r = 0; r < MR; r++) {
         for (int p = 0; p < NP; p++) {
             int left = columns - p * PANEL;

@@ -257,9 +257,8 @@ struct LanguageModelBehaviourTests {
     @Test("the per-step products' spare rows never reach the results, whatever they hold, on both of layer 0's paths",
           arguments: [1, 2, 3, 5], [1, 4])
     func spareRowsStayApart(batch: Int, steps: Int) throws {
-        let precisions = TrainingPrecision.allCases.filter { (try? $0.check()) != nil }
         for kernel in PackedMatrixTests.runnable {
-            for precision in precisions where precision == .fp32 || kernel == .current {
+            for precision in TrainingPrecision.runnable where precision == .fp32 || kernel == .current {
                 try spareRowsStayApart(batch: batch, steps: steps, kernel: kernel, precision: precision)
             }
         }

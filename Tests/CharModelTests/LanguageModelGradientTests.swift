@@ -117,6 +117,8 @@ struct ProblemShape: Sendable, CustomTestStringConvertible {
         ProblemShape(v: 11, e: 33, h: 20, layers: 2, batch: 5, steps: 4, withMasks: false, projectsTokens: false),
         ProblemShape(v: 29, e: 20, h: 33, layers: 2, batch: 3, steps: 3, withMasks: true, projectsTokens: false),
         ProblemShape(v: 4, e: 20, h: 33, layers: 2, batch: 3, steps: 3, withMasks: false, projectsTokens: true),
+        // Past the step kernels' 64-column slabs (the fused backward's second slab, and its full four panels).
+        ProblemShape(v: 9, e: 24, h: 70, layers: 2, batch: 3, steps: 3, withMasks: true, projectsTokens: false),
     ]
 }
 

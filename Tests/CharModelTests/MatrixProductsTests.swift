@@ -2,7 +2,7 @@ import Testing
 @testable import CharModel
 
 /// Whether this machine runs bf16 training (AVX512_BF16).
-let runsBF16 = (try? TrainingPrecision.bf16.check()) != nil
+let runsBF16 = TrainingPrecision.runnable.contains(.bf16)
 
 /// `x` rounded to bf16 (nearest, ties to even), as a Double.
 func bf16(_ x: Float) -> Double {
@@ -16,7 +16,7 @@ struct MatrixProductsTests {
     func requirement() {
         let avx2: CPUFeatures = [.sse3, .ssse3, .sse41, .sse42, .avx, .fma, .avx2]
         #expect(throws: ModelError.unsupportedPrecision(
-            "bf16 training needs a CPU with AVX512_BF16 (Cooper Lake, Sapphire Rapids, Zen 4 or newer); this one has AVX2, FMA: train in fp32")) {
+            "bf16 training needs a CPU with AVX512_BF16 (Cooper Lake, Sapphire Rapids, Zen 4 or newer); this one has AVX2, FMA: train in fp32 (--precision fp32, which also continues a bf16 run)")) {
             try TrainingPrecision.bf16.check(features: avx2)
         }
         #expect(throws: ModelError.self) { try TrainingPrecision.bf16.check(features: avx2.union(.avx512)) }

@@ -4,7 +4,7 @@ import Testing
 @Suite("Per-step products against packed weights")
 struct PackedMatrixTests {
     /// The kernels this machine can run; BLAS always.
-    static let runnable = StepKernel.allCases.filter { CPUFeatures.current.isSuperset(of: $0.requirements) }
+    static let runnable = StepKernel.runnable
 
     @Test("the step kernel follows the CPU's features")
     func choice() {

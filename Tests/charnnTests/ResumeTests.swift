@@ -31,7 +31,7 @@ import Testing
     static let splitOptions = options + ["--batch-size", "16", "--threads", "2"]
 
     /// The split runs again with bf16 products, where the CPU has AVX512_BF16.
-    static let bf16Runs = (try? TrainingPrecision.bf16.check()) == nil ? [] : [(splitOptions + ["--precision", "bf16"], 84)]
+    static let bf16Runs = TrainingPrecision.runnable.contains(.bf16) ? [(splitOptions + ["--precision", "bf16"], 84)] : []
 
     @Test("Ctrl-C then resume is byte-identical, with the streams on one thread and split between two, and in bf16",
           arguments: [(options, 336), (splitOptions, 84)] + bf16Runs)

@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test("a run in fp32 continues in bf16 and back, each checkpoint recording its precision",
-          .enabled(if: (try? TrainingPrecision.bf16.check()) != nil))
+          .enabled(if: TrainingPrecision.runnable.contains(.bf16)))
     func precisionChangesOnResume() throws {
         let scratch = try TrainingScratch("train-precision")
         defer { scratch.remove() }
@@ -91,6 +91,9 @@ import Testing
         var resumed = try CharnnProcess.run(["train", "--resume", run, "--precision", "bf16", "--max-iterations", "20"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(try precision() == .bf16)
+        let inspect = try CharnnProcess.run(["inspect", run])
+        #expect(inspect.stdout.split(separator: "\n").contains { $0.hasPrefix("training:") && $0.hasSuffix("seed 1, bf16 products") },
+                "\(inspect.stdout)")
         resumed = try CharnnProcess.run(["train", "--resume", run, "--max-iterations", "30"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(try precision() == .bf16)

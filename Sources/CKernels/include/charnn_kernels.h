@@ -99,7 +99,7 @@ void charnn_bf16_gemm(int m, int n, int k, const uint32_t *a, long a_row, long a
 /// The LSTM's per-step recurrent product fused with its cell (AVX-512 F, fp32): each tile of the product is still in
 /// registers when the cell's arithmetic runs on it, so the product is never stored and the cell needs no pass of
 /// its own. LSTMLayer.swift has the equations; these compute the same numbers as its product-then-cell path, up to
-/// the order of floating-point sums.
+/// rounding (the order of the sums, and multiply-adds fused where the Swift cell rounds twice).
 ///
 /// Forward, step t: a = h_{t-1} W_hh^T + projection, then i, f, g, o, c_t, tanh(c_t), h_t. A tile must hold the four
 /// gates of the same units, so W_hh^T is packed with the gates interleaved: for each block of 16 units, four column
@@ -119,7 +119,7 @@ typedef struct {
     /// Row b's input projection x W_ih^T + b_ih + b_hh [4H] is row (indices ? indices[b] : b) of this.
     const float *projections;
     const int32_t *indices;
-    /// [B, 4H]: receives the activated gates i, f, g, o (may be the projections themselves).
+    /// [B, 4H]: receives the activated gates i, f, g, o (may be the projections themselves, when indices is NULL).
     float *gates;
     /// [B, H]: c_{t-1}.
     const float *c_prev;

@@ -28,4 +28,7 @@ public enum StepKernel: String, CaseIterable, Sendable {
 
     /// This machine's.
     public static let current = choose(for: .current)
+
+    /// The kernels this machine can run, fastest first: what the tests force one by one.
+    public static var runnable: [StepKernel] { allCases.filter { CPUFeatures.current.isSuperset(of: $0.requirements) } }
 }

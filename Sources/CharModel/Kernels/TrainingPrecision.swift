@@ -17,10 +17,13 @@ public enum TrainingPrecision: String, Codable, CaseIterable, Sendable {
         }
     }
 
+    /// The precisions this machine trains in: what `charnn bench` measures and the tests run.
+    public static var runnable: [TrainingPrecision] { allCases.filter { (try? $0.check()) != nil } }
+
     /// Throws `ModelError.unsupportedPrecision` unless a CPU with `features` runs this precision.
     public func check(features: CPUFeatures = .current) throws(ModelError) {
         guard features.isSuperset(of: requirements) else {
-            throw .unsupportedPrecision("\(rawValue) training needs a CPU with AVX512_BF16 (Cooper Lake, Sapphire Rapids, Zen 4 or newer); this one has \(features.summary): train in fp32")
+            throw .unsupportedPrecision("\(rawValue) training needs a CPU with AVX512_BF16 (Cooper Lake, Sapphire Rapids, Zen 4 or newer); this one has \(features.summary): train in fp32 (--precision fp32, which also continues a bf16 run)")
         }
     }
 }

@@ -15,7 +15,7 @@ import CKernels
 ///     h_t = o ⊙ tanh(c_t)
 ///
 /// Every product runs in the workspace's precision (`MatrixProducts`, `TrainingPrecision`).
-/// The input projections x W_ih^T + b_ih + b_hh of all S steps are one sgemm; the recurrent product is one product per
+/// The input projections x W_ih^T + b_ih + b_hh of all S steps are one product; the recurrent product is one product per
 /// step against W_hh^T packed once per window (`PackedMatrix`, with the CPU's `StepKernel`), run on R >= B rows
 /// (`LSTMLayerCache.paddedBatchSize`) into a scratch that the cell adds to the projections. On the AVX-512 step
 /// kernel in fp32 the product and the cell are one kernel instead (`LSTMLayerCache.fusesCell`), which runs the cell on
@@ -33,7 +33,7 @@ import CKernels
 ///     da = [di ⊙ i(1-i) | df ⊙ f(1-f) | dg ⊙ (1-g²) | do ⊙ o(1-o)]
 ///     dh_next = da_t W_hh
 ///
-/// then, over the whole window at once (one sgemm each):
+/// then, over the whole window at once (one product each):
 ///
 ///     dW_hh += da^T h_prev     db_ih += Σ_rows da     db_hh += Σ_rows da
 ///     dense input x only:      dW_ih += da^T x        dx = da W_ih
@@ -93,24 +93,25 @@ struct LSTMLayer {
             precondition(table.cols == h4, "LSTM projection table [\(table.rows),\(table.cols)], expected [*,\(h4)]")
             (projections, indices) = (table, rowIndices)
         }
-        if cache.fusesCell {
-            charnn_pack_gate_panels(weightHH.base, Int32(hiddenSize), cache.gatePanels.base)
-        } else {
-            cache.packedWHHTransposed.pack(weightHH, transposed: true)
+        switch cache.forwardWeights {
+        case .packed(let packed): packed.pack(weightHH, transposed: true)
+        case .gatePanels(let panels): charnn_pack_gate_panels(weightHH.base, Int32(hiddenSize), panels.base)
         }
         let recurrent = cache.recurrent  // [R, 4H]
         for t in 0..<steps {
             let first = t * batch  // step t's first row
-            if cache.fusesCell {
+            switch cache.forwardWeights {
+            case .gatePanels(let panels):
                 var rows = charnn_cell_forward_rows(
                     batch: Int32(batch), hidden: Int32(hiddenSize), projections: indices == nil ? projections.row(first) : projections.base,
                     indices: indices.map { $0 + first }, gates: gates.row(first), c_prev: cache.c.row(first),
                     c: cache.c.row(first + batch), tanh_c: cache.tanhC.row(first), h: cache.h.row(first + batch))
-                charnn_lstm_forward_step_avx512(Int32(cache.paddedBatchSize), cache.h.row(first), cache.gatePanels.base, &rows)
+                charnn_lstm_forward_step_avx512(Int32(cache.paddedBatchSize), cache.h.row(first), panels.base, &rows)
                 continue
+            case .packed(let packed):
+                // The reference: the product, then the cell over it.
+                packed.multiply(cache.stepRows(cache.h, step: t), into: recurrent)
             }
-            // The reference: the product, then the cell over it.
-            cache.packedWHHTransposed.multiply(cache.stepRows(cache.h, step: t), into: recurrent)
             for b in 0..<batch {
                 let r = first + b
                 let projection = projections.row(indices.map { Int($0[r]) } ?? r)
@@ -224,7 +225,7 @@ private func cellForward(
 
 /// Reads the activated gates [4H] and writes da [4H] (which may be the gates themselves: the cache keeps both in one
 /// row), and replaces dc_next [H] by the carry to step t-1. `dhNext` [H] holds the recurrent gradient dh_next on
-/// entry (it is overwritten by the caller's sgemm afterwards).
+/// entry (it is overwritten by the caller's product afterwards).
 @inline(__always)
 private func cellBackward(
     gates: UnsafePointer<Float>, da: UnsafeMutablePointer<Float>, cPrev: UnsafeMutablePointer<Float>, tanhC: UnsafeMutablePointer<Float>,

@@ -30,25 +30,19 @@ final class LSTMLayerCache {
     let c: Matrix
     /// [S*B, H]: tanh(c_t).
     let tanhC: Matrix
-    /// [R, 4H]: one step's recurrent product h_{t-1} W_hh^T.
+    /// [R, 4H]: one step's recurrent product h_{t-1} W_hh^T; no rows when `fusesCell`, whose product stays in registers.
     let recurrent: Matrix
     /// [R, H]: the recurrent gradient carried backward in rows 0..<B (the initial state's dh after backward); rows
     /// B..<R take the padded rows' products and are never read.
     let dhNext: Matrix
     /// [B, H]: the cell gradient carried backward; the initial state's dc after backward.
     let dcNext: Matrix
-    /// W_hh^T [H, 4H], packed by forward for its per-step products h_{t-1} W_hh^T (empty when `fusesCell`).
-    let packedWHHTransposed: PackedMatrix
+    /// How forward's per-step products read W_hh^T, packed by forward once per window.
+    let forwardWeights: ForwardWeights
     /// W_hh [4H, H], packed by backward for its per-step products da_t W_hh.
     let packedWHH: PackedMatrix
     /// The window's other products, in the workspace's precision (one object per workspace, shared by its layers).
     let products: MatrixProducts
-    /// Whether each step's product runs fused with the cell (`charnn_lstm_forward_step_avx512` and its backward):
-    /// on the AVX-512 step kernel in fp32. Otherwise the product and the cell run one after the other.
-    let fusesCell: Bool
-    /// W_hh^T with its gates interleaved [4 ceil(H/16) panels of H x 16], packed by forward for the fused steps in
-    /// place of `packedWHHTransposed`; empty unless `fusesCell`.
-    let gatePanels: FloatBuffer
 
     /// charnn's step kernels compute the product in tiles of 4 rows, and OpenBLAS's x86 sgemm kernels (which run these
     /// products on CPUs without AVX2) finish rows four at a time and handle the 1 to 3 left over slowly.
@@ -61,23 +55,39 @@ final class LSTMLayerCache {
         let multiple = Self.recurrentRowMultiple
         paddedBatchSize = (batchSize + multiple - 1) / multiple * multiple
         let (n, spare) = (steps * batchSize, paddedBatchSize - batchSize)
+        let fuses = kernel == .avx512 && products.precision == .fp32
+        let recurrentRows = fuses ? 0 : paddedBatchSize
         let sizes = [(n + spare) * 4 * hiddenSize, (n + batchSize + spare) * hiddenSize, (n + batchSize) * hiddenSize,
-                     n * hiddenSize, paddedBatchSize * 4 * hiddenSize, paddedBatchSize * hiddenSize, batchSize * hiddenSize]
+                     n * hiddenSize, recurrentRows * 4 * hiddenSize, paddedBatchSize * hiddenSize, batchSize * hiddenSize]
         var carver = BufferCarver(count: sizes.reduce(0, +))
         gateBuffer = carver.take(n + spare, 4 * hiddenSize)
         h = carver.take(n + batchSize + spare, hiddenSize)
         c = carver.take(n + batchSize, hiddenSize)
         tanhC = carver.take(n, hiddenSize)
-        recurrent = carver.take(paddedBatchSize, 4 * hiddenSize)
+        recurrent = carver.take(recurrentRows, 4 * hiddenSize)
         dhNext = carver.take(paddedBatchSize, hiddenSize)
         dcNext = carver.take(batchSize, hiddenSize)
         storage = carver.buffer
-        fusesCell = kernel == .avx512 && products.precision == .fp32
-        packedWHHTransposed = PackedMatrix(k: fusesCell ? 0 : hiddenSize, n: fusesCell ? 0 : 4 * hiddenSize, kernel: kernel,
-                                           precision: products.precision)
-        gatePanels = FloatBuffer(count: fusesCell ? Int(charnn_gate_panels_size(Int32(hiddenSize))) : 0)
+        forwardWeights = fuses
+            ? .gatePanels(FloatBuffer(count: Int(charnn_gate_panels_size(Int32(hiddenSize)))))
+            : .packed(PackedMatrix(k: hiddenSize, n: 4 * hiddenSize, kernel: kernel, precision: products.precision))
         packedWHH = PackedMatrix(k: 4 * hiddenSize, n: hiddenSize, kernel: kernel, precision: products.precision)
         self.products = products
+    }
+
+    /// W_hh^T as forward's per-step products read it.
+    enum ForwardWeights {
+        /// [H, 4H] for `PackedMatrix`'s products h_{t-1} W_hh^T, which the cell then reads.
+        case packed(PackedMatrix)
+        /// W_hh^T with its gates interleaved [4 ceil(H/16) panels of H x 16], for the product fused with the cell
+        /// (`charnn_pack_gate_panels`, `charnn_lstm_forward_step_avx512`): on the AVX-512 step kernel in fp32.
+        case gatePanels(FloatBuffer)
+    }
+
+    /// Whether each step's product runs fused with the cell, forward and backward (`charnn_lstm_backward_step_avx512`).
+    /// Otherwise the product and the cell run one after the other.
+    var fusesCell: Bool {
+        if case .gatePanels = forwardWeights { true } else { false }
     }
 
     /// The per-step products' R rows of a sequence matrix, starting at step t's first row.

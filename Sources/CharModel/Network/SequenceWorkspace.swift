@@ -46,7 +46,7 @@ public final class SequenceWorkspace {
         try config.validate()
         try precision.check()
         guard CPUFeatures.current.isSuperset(of: stepKernel.requirements) else {
-            throw .invalidHyperparameter("this CPU cannot run the \(stepKernel.rawValue) step kernel")
+            throw .invalidHyperparameter("this CPU cannot run the \(stepKernel.rawValue) step kernel; use StepKernel.current (\(StepKernel.current.rawValue))")
         }
         guard batchSize >= 1 else { throw .invalidHyperparameter("batch size must be at least 1, got \(batchSize)") }
         guard steps >= 1 else { throw .invalidHyperparameter("sequence length must be at least 1, got \(steps)") }

@@ -54,9 +54,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// parallelism); K > 1 averages the models every K windows (local SGD), for slow networks.
     public var syncEvery: Int?
 
-    /// The precision of the matrix products' operands; nil is fp32. (Optional in the file, so that an fp32 run
-    /// writes the same checkpoint as before there was a choice.) A resumed run may change it: fine-tuning in bf16 and
-    /// back.
+    /// The precision of the matrix products' operands; nil is fp32. (Optional in the file, so that a run that never
+    /// asks for a precision writes the same checkpoint as before there was a choice.) A resumed run may change it:
+    /// fine-tuning in bf16 and back.
     public var precision: TrainingPrecision?
 
     /// The products' precision, with nil read as fp32.

@@ -4,9 +4,10 @@ import CharInference
 import CharTraining
 import Foundation
 
-/// `charnn bench`: training throughput (in each precision the CPU runs), sampling latency (with fp32, bf16 and int8 weights, each beside its floor:
-/// the weight bytes a step reads over the speed one core reads that many), and the machine's sgemm ceiling, each
-/// measured in a child process of its own so that its peak resident memory is its own.
+/// `charnn bench`: training throughput (in each precision the CPU trains in), sampling latency (with fp32, bf16 and
+/// int8 weights, each beside its floor: the weight bytes a step reads over the speed one core reads that many), and
+/// the machine's sgemm ceiling. Each kind of measurement runs in a child process of its own, so that its peak
+/// resident memory is its own (the precisions of one kind share theirs).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -89,7 +90,7 @@ struct BenchCommand: ParsableCommand {
         case .train:
             let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
             var rows: [BenchResult] = []
-            for precision in TrainingPrecision.allCases where (try? precision.check()) != nil {
+            for precision in TrainingPrecision.runnable {
                 var row = BenchResult(item: precision == .fp32 ? "train" : "train \(precision.rawValue)",
                                       value: try Benchmarks.trainingCharsPerSecond(config: config, batchSize: batchSize, steps: sequenceLength,
                                                                                    threads: threads, precision: precision, seconds: seconds),

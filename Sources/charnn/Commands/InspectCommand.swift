@@ -60,7 +60,7 @@ struct InspectCommand: ParsableCommand {
         print("format:       version \(CheckpointFile.formatVersion), written by charnn \(c.model.charnnVersion)\(c.isResumable ? "" : ", weights only")")
         print("model:        L=\(m.layers) H=\(m.hiddenSize) E=\(m.embeddingSize) V=\(m.vocabularySize) dropout=\(m.dropout), \(output.parameters) parameters")
         if c.model.precision != .fp32 { print("weights:      \(weightsSummary(c.model))") }
-        print("training:     \(t.optimizer.rawValue) lr=\(t.learningRate) \(t.schedule.rawValue) schedule, B=\(t.batchSize) S=\(t.sequenceLength), clip \(t.gradientClip), seed \(t.seed)")
+        print("training:     \(t.optimizer.rawValue) lr=\(t.learningRate) \(t.schedule.rawValue) schedule, B=\(t.batchSize) S=\(t.sequenceLength), clip \(t.gradientClip), seed \(t.seed)\(t.productPrecision == .fp32 ? "" : ", \(t.productPrecision.rawValue) products")")
         print("corpus:       \(c.corpus.path) (\(c.corpus.byteCount) bytes, \(c.corpus.tokenCount) graphemes)")
         print("tokenizer:    \(c.model.vocabulary.settings.unit.rawValue)s, NFC \(c.model.vocabulary.settings.normalize ? "on" : "off"), \(c.model.vocabulary.versions)")
         let sample = output.vocabularySample.map(GraphemeDisplay.escaped).joined(separator: " ")
