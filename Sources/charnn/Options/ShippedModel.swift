@@ -5,8 +5,8 @@ import Foundation
 enum ShippedModel {
     /// `Models/default.safetensors`, trained on tiny-shakespeare: the default of `sample`, `eval` and `bench`.
     case shakespeare
-    /// `Models/keyboard.safetensors`, trained on modern English: the default of `predict`, `keyboard` and
-    /// `eval --keyboard`.
+    /// `Models/keyboard.safetensors`, trained on modern English (int8 weights; `keyboard-fp32.safetensors` beside it
+    /// is the file to fine-tune from): the default of `predict`, `keyboard` and `eval --keyboard`.
     case keyboard
 
     /// The file, relative to the package root.
