@@ -38,12 +38,20 @@ public struct Matrix {
         _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
         into c: Matrix, alpha: Float = 1, beta: Float = 0
     ) {
+        let (m, n, _) = productShape(a, transposeA: transposeA, b, transposeB: transposeB, into: c)
+        guard m > 0, n > 0 else { return }
+        BLASBackend.routines.sgemm(a, transposeA, b, transposeB, c, alpha, beta)
+    }
+
+    /// M, N and K of C [M, N] = op(A) [M, K] op(B) [K, N], checked: what every product's implementation checks first.
+    static func productShape(
+        _ a: Matrix, transposeA: Bool, _ b: Matrix, transposeB: Bool, into c: Matrix
+    ) -> (m: Int, n: Int, k: Int) {
         let (m, k) = transposeA ? (a.cols, a.rows) : (a.rows, a.cols)
         let (kb, n) = transposeB ? (b.cols, b.rows) : (b.rows, b.cols)
         precondition(k == kb && c.rows == m && c.cols == n,
                      "gemm shapes: op(A) [\(m),\(k)] x op(B) [\(kb),\(n)] into C [\(c.rows),\(c.cols)]")
-        guard m > 0, n > 0 else { return }
-        BLASBackend.routines.sgemm(a, transposeA, b, transposeB, c, alpha, beta)
+        return (m, n, k)
     }
 
     /// `y = alpha * A * x + beta * y` for a vector `x` of `cols` values and `y` of `rows` values.

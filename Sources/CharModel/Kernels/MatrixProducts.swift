@@ -22,10 +22,7 @@ final class MatrixProducts {
             Matrix.gemm(a, transposeA: transposeA, b, transposeB: transposeB, into: c, beta: beta)
         case .bf16:
             precondition(beta == 0 || beta == 1, "bf16 products overwrite or add to C, beta \(beta)")
-            let (m, k) = transposeA ? (a.cols, a.rows) : (a.rows, a.cols)
-            let (kb, n) = transposeB ? (b.cols, b.rows) : (b.rows, b.cols)
-            precondition(k == kb && c.rows == m && c.cols == n,
-                         "gemm shapes: op(A) [\(m),\(k)] x op(B) [\(kb),\(n)] into C [\(c.rows),\(c.cols)]")
+            let (m, n, k) = Matrix.productShape(a, transposeA: transposeA, b, transposeB: transposeB, into: c)
             guard m > 0, n > 0 else { return }
             let pairs = charnn_bf16_pair_count(Int32(k))
             let a32 = packedA.reserve(m * pairs)

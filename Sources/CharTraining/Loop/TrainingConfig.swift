@@ -68,7 +68,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// The defaults.
     public init() {}
 
-    /// Throws a `TrainingError.invalidOption` naming the first setting out of range, or one this CPU cannot run.
+    /// Throws a `TrainingError.invalidOption` naming the first setting out of range, or `.unsupportedPrecision` for a
+    /// precision this CPU cannot run.
     public func validate() throws(TrainingError) {
         func check(_ ok: Bool, _ text: @autoclosure () -> String) throws(TrainingError) {
             if !ok { throw .invalidOption(text()) }

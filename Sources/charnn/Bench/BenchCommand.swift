@@ -79,70 +79,62 @@ struct BenchCommand: ParsableCommand {
         let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
         setBLASThreads(threads)
         let h = hiddenSizes[0]
-        var result: BenchResult
+        let rows: [BenchResult]
         switch kind {
         case .gemm:
-            result = BenchResult(item: "gemm", value: Benchmarks.gemmGFLOPS(n: 2048, seconds: seconds), unit: "GFLOP/s")
+            var result = BenchResult(item: "gemm", value: Benchmarks.gemmGFLOPS(n: 2048, seconds: seconds), unit: "GFLOP/s")
             let backend = try BLASBackend.current()
             result.blas = backend.kernels
             result.cpu = backend.features.summary
             result.stepKernel = StepKernel.current.rawValue
+            rows = [result]
         case .train:
             let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
-            var rows: [BenchResult] = []
-            for precision in TrainingPrecision.runnable {
+            let measured = try TrainingPrecision.runnable.map { precision in
                 var row = BenchResult(item: precision == .fp32 ? "train" : "train \(precision.rawValue)",
                                       value: try Benchmarks.trainingCharsPerSecond(config: config, batchSize: batchSize, steps: sequenceLength,
                                                                                    threads: threads, precision: precision, seconds: seconds),
                                       unit: "chars/s")
-                (row.hidden, row.layers, row.batchSize, row.sequenceLength) = (h, layers, batchSize, sequenceLength)
-                rows.append(row)
-            }
-            let memory = Benchmarks.peakResidentMegabytes()
-            try printRows(rows.map { row in
-                var row = row
-                row.peakMemoryMB = memory
+                (row.batchSize, row.sequenceLength) = (batchSize, sequenceLength)
                 return row
-            })
-            return
+            }
+            rows = Self.model(measured, hidden: h, layers: layers)
         case .sample:
             let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
-            var rows: [BenchResult] = []
+            var measuredRows: [BenchResult] = []
             for precision in WeightPrecision.allCases {
                 let measured = try Benchmarks.sampling(config: config, precision: precision, seconds: seconds)
                 let name = precision == .fp32 ? "sample" : "sample \(precision.rawValue)"
-                rows.append(BenchResult(item: name, value: measured.microseconds, unit: "us/char"))
-                rows.append(BenchResult(item: "\(name) floor (\(measured.bytesPerStep / 1024) KB at \(String(format: "%.0f", measured.gigabytesPerSecond)) GB/s)",
-                                        value: measured.floorMicroseconds, unit: "us/char"))
+                measuredRows.append(BenchResult(item: name, value: measured.microseconds, unit: "us/char"))
+                measuredRows.append(BenchResult(item: "\(name) floor (\(measured.bytesPerStep / 1024) KB at \(String(format: "%.0f", measured.gigabytesPerSecond)) GB/s)",
+                                                value: measured.floorMicroseconds, unit: "us/char"))
             }
-            let memory = Benchmarks.peakResidentMegabytes()
-            try printRows(rows.map { row in
-                var row = row
-                row.peakMemoryMB = memory
-                row.hidden = h
-                row.layers = layers
-                return row
-            })
-            return
+            rows = Self.model(measuredRows, hidden: h, layers: layers)
         case .predict:
             let loaded = try model.load(default: .keyboard)
             let text = String(decoding: (try? WholeFile.read(path: corpus)) ?? [], as: UTF8.self)
             let latency = try Benchmarks.predictorLatency(model: loaded.model, tokenizer: loaded.tokenizer, text: text)
-            let memory = Benchmarks.peakResidentMegabytes()
-            try printRows(latency.map { row in
-                var row = row
-                row.peakMemoryMB = memory
-                row.hidden = loaded.model.config.hiddenSize
-                row.layers = loaded.model.config.layers
-                return row
-            })
-            return
+            rows = Self.model(latency, hidden: loaded.model.config.hiddenSize, layers: loaded.model.config.layers)
         case .tokenize:
-            result = BenchResult(item: "tokenize", value: try Benchmarks.tokenizerMegabytesPerSecond(path: corpus, seconds: seconds), unit: "MB/s")
+            var result = BenchResult(item: "tokenize", value: try Benchmarks.tokenizerMegabytesPerSecond(path: corpus, seconds: seconds), unit: "MB/s")
             result.corpus = corpus
+            rows = [result]
         }
-        result.peakMemoryMB = Benchmarks.peakResidentMegabytes()
-        try printRows([result])
+        let memory = Benchmarks.peakResidentMegabytes()
+        try printRows(rows.map { row in
+            var row = row
+            row.peakMemoryMB = memory
+            return row
+        })
+    }
+
+    /// `rows` naming the model they were measured on.
+    private static func model(_ rows: [BenchResult], hidden: Int, layers: Int) -> [BenchResult] {
+        rows.map { row in
+            var row = row
+            (row.hidden, row.layers) = (hidden, layers)
+            return row
+        }
     }
 
     /// The child's answer to its parent: the rows as one JSON array.
