@@ -126,30 +126,39 @@ AVX512 void cell_backward16(const charnn_cell_backward_rows *rows, int b, int un
 
 // MARK: The fused steps: a tile of the product in registers, then the cell on it
 
+// The rows split into as few tiles as hold at most 6 rows each, their sizes within one of each other: 25 rows (half
+// of B = 50, on each of two cores) run as five tiles of 5, where tiles of 4 would leave one of 1 or pad to 28.
+// Tile t of `tiles` over m rows has m / tiles rows, one more for the first m % tiles tiles.
+enum { MAX_TILE_ROWS = 6 };
+
+static inline int tile_count(int m) { return (m + MAX_TILE_ROWS - 1) / MAX_TILE_ROWS; }
+static inline int tile_rows(int m, int tiles, int t) { return m / tiles + (t < m % tiles); }
+
 // One unit block (its four gates' panels) for MR rows from row0.
 AVX512 void forward_tile(int MR, int k, const float *a, int lda, const float *b, size_t panel_stride, int row0, int unit,
                          __mmask16 valid, const charnn_cell_forward_rows *rows) {
-    __m512 acc[4][4];
+    __m512 acc[6][4];
     product_tile_avx512(MR, 4, k, a, lda, b, panel_stride, acc);
-    for (int r = 0; r < MR; r++)
-        if (row0 + r < rows->batch) cell_forward16(rows, row0 + r, unit, valid, acc[r][0], acc[r][1], acc[r][2], acc[r][3]);
+    for (int r = 0; r < MR; r++) cell_forward16(rows, row0 + r, unit, valid, acc[r][0], acc[r][1], acc[r][2], acc[r][3]);
 }
 
-__attribute__((target("avx512f"))) void charnn_lstm_forward_step_avx512(int m, const float *h_prev, const float *gate_panels,
+__attribute__((target("avx512f"))) void charnn_lstm_forward_step_avx512(const float *h_prev, const float *gate_panels,
                                                                        const charnn_cell_forward_rows *rows) {
-    int hidden = rows->hidden, k = hidden, lda = hidden;
+    int m = rows->batch, hidden = rows->hidden, k = hidden, lda = hidden, tiles = tile_count(m);
     size_t panel_stride = (size_t)hidden * PANEL;
     for (int q = 0; q * PANEL < hidden; q++) {
         int unit = q * PANEL, left = hidden - unit;
         __mmask16 valid = left >= PANEL ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
         const float *b = gate_panels + (size_t)(4 * q) * panel_stride;
-        for (int i0 = 0; i0 < m; i0 += 4) {
+        for (int t = 0, i0 = 0; t < tiles; i0 += tile_rows(m, tiles, t), t++) {
             const float *a = h_prev + (size_t)i0 * lda;
-            switch (m - i0 < 4 ? m - i0 : 4) {
+            switch (tile_rows(m, tiles, t)) {
             case 1: forward_tile(1, k, a, lda, b, panel_stride, i0, unit, valid, rows); break;
             case 2: forward_tile(2, k, a, lda, b, panel_stride, i0, unit, valid, rows); break;
             case 3: forward_tile(3, k, a, lda, b, panel_stride, i0, unit, valid, rows); break;
-            default: forward_tile(4, k, a, lda, b, panel_stride, i0, unit, valid, rows); break;
+            case 4: forward_tile(4, k, a, lda, b, panel_stride, i0, unit, valid, rows); break;
+            case 5: forward_tile(5, k, a, lda, b, panel_stride, i0, unit, valid, rows); break;
+            default: forward_tile(6, k, a, lda, b, panel_stride, i0, unit, valid, rows); break;
             }
         }
     }
@@ -158,10 +167,9 @@ __attribute__((target("avx512f"))) void charnn_lstm_forward_step_avx512(int m, c
 // NP panels (16 units each, from unit0) for MR rows from row0.
 AVX512 void backward_tile(int MR, int NP, int k, const float *a, int lda, const float *b, size_t panel_stride, int row0,
                           int unit0, const charnn_cell_backward_rows *rows) {
-    __m512 acc[4][4];
+    __m512 acc[6][4];
     product_tile_avx512(MR, NP, k, a, lda, b, panel_stride, acc);
     for (int r = 0; r < MR; r++) {
-        if (row0 + r >= rows->batch) continue;
         for (int p = 0; p < NP; p++) {
             int unit = unit0 + p * PANEL, left = rows->hidden - unit;
             __mmask16 valid = left >= PANEL ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
@@ -175,18 +183,20 @@ AVX512 void backward_tile(int MR, int NP, int k, const float *a, int lda, const 
     case 1: backward_tile(1, NP, k, a, lda, b, panel_stride, i0, j0, rows); break;                                      \
     case 2: backward_tile(2, NP, k, a, lda, b, panel_stride, i0, j0, rows); break;                                      \
     case 3: backward_tile(3, NP, k, a, lda, b, panel_stride, i0, j0, rows); break;                                      \
-    default: backward_tile(4, NP, k, a, lda, b, panel_stride, i0, j0, rows); break;                                     \
+    case 4: backward_tile(4, NP, k, a, lda, b, panel_stride, i0, j0, rows); break;                                      \
+    case 5: backward_tile(5, NP, k, a, lda, b, panel_stride, i0, j0, rows); break;                                      \
+    default: backward_tile(6, NP, k, a, lda, b, panel_stride, i0, j0, rows); break;                                     \
     }
 
-__attribute__((target("avx512f"))) void charnn_lstm_backward_step_avx512(int m, const float *da_next, const float *w_hh_panels,
+__attribute__((target("avx512f"))) void charnn_lstm_backward_step_avx512(const float *da_next, const float *w_hh_panels,
                                                                         const charnn_cell_backward_rows *rows) {
-    int hidden = rows->hidden, k = 4 * hidden, lda = 4 * hidden;
+    int m = rows->batch, hidden = rows->hidden, k = 4 * hidden, lda = 4 * hidden, tiles = tile_count(m);
     size_t panel_stride = (size_t)k * PANEL;
     for (int j0 = 0; j0 < hidden; j0 += 4 * PANEL) {
         int np = (hidden - j0 < 4 * PANEL ? hidden - j0 + PANEL - 1 : 4 * PANEL) / PANEL;
         const float *b = w_hh_panels + (size_t)(j0 / PANEL) * panel_stride;
-        for (int i0 = 0; i0 < m; i0 += 4) {
-            int mr = m - i0 < 4 ? m - i0 : 4;
+        for (int t = 0, i0 = 0; t < tiles; i0 += tile_rows(m, tiles, t), t++) {
+            int mr = tile_rows(m, tiles, t);
             const float *a = da_next + (size_t)i0 * lda;
             switch (np) {
             case 1: BACKWARD_CASES(1); break;
@@ -202,6 +212,6 @@ __attribute__((target("avx512f"))) void charnn_lstm_backward_step_avx512(int m, 
 #include <stdlib.h>
 // Other architectures run the product and the cell apart (LSTMLayerCache never fuses there); the entry points
 // exist so that the module links everywhere.
-void charnn_lstm_forward_step_avx512(int m, const float *h_prev, const float *gate_panels, const charnn_cell_forward_rows *rows) { abort(); }
-void charnn_lstm_backward_step_avx512(int m, const float *da_next, const float *w_hh_panels, const charnn_cell_backward_rows *rows) { abort(); }
+void charnn_lstm_forward_step_avx512(const float *h_prev, const float *gate_panels, const charnn_cell_forward_rows *rows) { abort(); }
+void charnn_lstm_backward_step_avx512(const float *da_next, const float *w_hh_panels, const charnn_cell_backward_rows *rows) { abort(); }
 #endif

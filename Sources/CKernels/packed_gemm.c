@@ -54,7 +54,7 @@ void charnn_pack(const float *b, int ldb, int k, int n, int transposed, float *p
 __attribute__((target("avx512f"), always_inline)) static inline void
 tile_avx512(int MR, int NP, int k, const float *a, int lda, const float *b, size_t panel_stride, float *c, int ldc,
             int columns) {
-    __m512 acc[4][4];
+    __m512 acc[6][4];
     product_tile_avx512(MR, NP, k, a, lda, b, panel_stride, acc);
     for (int r = 0; r < MR; r++) {
         for (int p = 0; p < NP; p++) {

@@ -109,7 +109,7 @@ struct ProblemShape: Sendable, CustomTestStringConvertible {
 
     /// Sizes past the model's 16-wide vectors and its step kernels' 16-column panels, none a multiple of 16, so the
     /// cell loops run full vectors and a partial one and the per-step products (N = 4H forward, H backward, on B
-    /// rounded up to 4 rows) run full panels, a partial panel and spare rows. E differs from H, and V from both, so
+    /// rounded up to 4 rows, or fused on B rows in tiles of up to 6) run full panels, a partial panel and spare rows. E differs from H, and V from both, so
     /// no two of them can be swapped unnoticed. Each size takes both of layer 0's input paths, one with masks and one
     /// without, through V: the token table at 2V <= S*B (20 and 9), gathered embeddings above.
     static let wide: [ProblemShape] = [
@@ -119,6 +119,10 @@ struct ProblemShape: Sendable, CustomTestStringConvertible {
         ProblemShape(v: 4, e: 20, h: 33, layers: 2, batch: 3, steps: 3, withMasks: false, projectsTokens: true),
         // Past the step kernels' 64-column slabs (the fused backward's second slab, and its full four panels).
         ProblemShape(v: 9, e: 24, h: 70, layers: 2, batch: 3, steps: 3, withMasks: true, projectsTokens: false),
+        // The fused step's row tiles of every height, 1 to 6: B = 1, 12 (6 + 6) and 13 (5 + 4 + 4), with 2 and 3 above.
+        ProblemShape(v: 3, e: 20, h: 20, layers: 2, batch: 1, steps: 4, withMasks: false, projectsTokens: false),
+        ProblemShape(v: 23, e: 20, h: 20, layers: 2, batch: 12, steps: 3, withMasks: true, projectsTokens: false),
+        ProblemShape(v: 6, e: 17, h: 20, layers: 2, batch: 13, steps: 3, withMasks: true, projectsTokens: true),
     ]
 }
 

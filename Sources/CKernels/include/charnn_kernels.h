@@ -112,7 +112,7 @@ void charnn_pack_gate_panels(const float *w_hh, int hidden, float *packed);
 
 /// One step's rows for the fused forward: row b (b < batch) of every matrix, each row-major with rows 4H or H apart.
 typedef struct {
-    /// B: the rows that get the cell (the product may run on more, whose results are dropped).
+    /// B: the rows of the product and the cell.
     int batch;
     /// H.
     int hidden;
@@ -129,9 +129,8 @@ typedef struct {
     float *h;
 } charnn_cell_forward_rows;
 
-/// The forward step: h_prev [m, H] (m >= batch, rows H apart) times W_hh^T packed by charnn_pack_gate_panels, then
-/// the cell for rows 0..<batch.
-void charnn_lstm_forward_step_avx512(int m, const float *h_prev, const float *gate_panels, const charnn_cell_forward_rows *rows);
+/// The forward step: h_prev [B, H] (rows H apart) times W_hh^T packed by charnn_pack_gate_panels, then the cell.
+void charnn_lstm_forward_step_avx512(const float *h_prev, const float *gate_panels, const charnn_cell_forward_rows *rows);
 
 /// One step's rows for the fused backward, row b (b < batch) of each.
 typedef struct {
@@ -148,8 +147,8 @@ typedef struct {
     float *dc_next;
 } charnn_cell_backward_rows;
 
-/// The backward step t: dh_next = da_{t+1} [m, 4H] (m >= batch, rows 4H apart) times W_hh packed by charnn_pack
-/// (B = W_hh [4H, H]), then the cell's backward for step t's rows 0..<batch, which adds dh_next to dh_above.
-void charnn_lstm_backward_step_avx512(int m, const float *da_next, const float *w_hh_panels, const charnn_cell_backward_rows *rows);
+/// The backward step t: dh_next = da_{t+1} [B, 4H] (rows 4H apart) times W_hh packed by charnn_pack (B = W_hh
+/// [4H, H]), then the cell's backward for step t, which adds dh_next to dh_above.
+void charnn_lstm_backward_step_avx512(const float *da_next, const float *w_hh_panels, const charnn_cell_backward_rows *rows);
 
 #endif

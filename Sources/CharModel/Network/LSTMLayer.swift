@@ -19,8 +19,8 @@ import CKernels
 /// step against W_hh^T packed once per window (`PackedMatrix`, with the CPU's `StepKernel`), run on R >= B rows
 /// (`LSTMLayerCache.paddedBatchSize`) into a scratch that the cell adds to the projections. On the AVX-512 step
 /// kernel in fp32 the product and the cell are one kernel instead (`LSTMLayerCache.fusesCell`), which runs the cell on
-/// each tile of the product while it is in registers; the product-then-cell path stays beside it as the reference
-/// that the other kernels run.
+/// each tile of the product while it is in registers, on the B rows alone; the product-then-cell path stays beside it
+/// as the reference that the other kernels run.
 /// The projections may instead arrive precomputed as the rows of a table, which the cell reads in place
 /// (`LayerInput.tableRows`). Layer 0 reads tokens that way through a `TokenTable`, which then computes the table and
 /// the gradients of W_ih and of the embedding from the layer's da: the layer knows nothing of embeddings.
@@ -106,7 +106,7 @@ struct LSTMLayer {
                     batch: Int32(batch), hidden: Int32(hiddenSize), projections: indices == nil ? projections.row(first) : projections.base,
                     indices: indices.map { $0 + first }, gates: gates.row(first), c_prev: cache.c.row(first),
                     c: cache.c.row(first + batch), tanh_c: cache.tanhC.row(first), h: cache.h.row(first + batch))
-                charnn_lstm_forward_step_avx512(Int32(cache.paddedBatchSize), cache.h.row(first), panels.base, &rows)
+                charnn_lstm_forward_step_avx512(cache.h.row(first), panels.base, &rows)
                 continue
             case .packed(let packed):
                 // The reference: the product, then the cell over it.
@@ -153,8 +153,7 @@ struct LSTMLayer {
                 var rows = charnn_cell_backward_rows(
                     batch: Int32(batch), hidden: Int32(hidden), dh_above: dh.row(first), gates: gates.row(first),
                     c_prev: cache.c.row(first), tanh_c: cache.tanhC.row(first), dc_next: cache.dcNext.base)
-                charnn_lstm_backward_step_avx512(Int32(cache.paddedBatchSize), cache.daStepRows(step: t + 1).base,
-                                                 cache.packedWHH.packedPanels, &rows)
+                charnn_lstm_backward_step_avx512(da.row(first + batch), cache.packedWHH.packedPanels, &rows)
             } else {
                 cache.packedWHH.multiply(cache.daStepRows(step: t + 1), into: cache.dhNext)
                 cellsBackward(step: t)

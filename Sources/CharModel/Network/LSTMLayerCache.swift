@@ -5,9 +5,11 @@ import CKernels
 /// The h and c blocks hold S+1 steps, block 0 being the initial state, so that h_prev for every step is one
 /// contiguous [S*B, H] matrix and dW_hh is a single sgemm.
 ///
-/// The per-step products run on R = B rounded up to a multiple of `recurrentRowMultiple` rows: the B rows of a step
-/// and the first R-B rows after them, whose results land in rows nobody reads. `h` and `gateBuffer` carry R-B spare
-/// rows at their end so that the last step's product stays inside them (`h` needs them only when B < 3).
+/// The per-step products that run apart from the cell run on R = B rounded up to a multiple of
+/// `recurrentRowMultiple` rows: the B rows of a step and the first R-B rows after them, whose results land in rows
+/// nobody reads. `h` and `gateBuffer` carry R-B spare rows at their end so that the last step's product stays inside
+/// them (`h` needs them only when B < 3). The fused step (`fusesCell`) runs on the B rows alone, in tiles it sizes
+/// to them.
 ///
 /// One buffer, `gateBuffer`, holds three things in turn, each replacing the one before, a step's rows at a time.
 /// Each has a name, to be read only while it holds what the name says:
@@ -44,8 +46,9 @@ final class LSTMLayerCache {
     /// The window's other products, in the workspace's precision (one object per workspace, shared by its layers).
     let products: MatrixProducts
 
-    /// charnn's step kernels compute the product in tiles of 4 rows, and OpenBLAS's x86 sgemm kernels (which run these
-    /// products on CPUs without AVX2) finish rows four at a time and handle the 1 to 3 left over slowly.
+    /// charnn's product kernels (`charnn_packed_gemm_*`) compute in tiles of 4 rows, and OpenBLAS's x86 sgemm kernels
+    /// (which run these products on CPUs without AVX2) finish rows four at a time and handle the 1 to 3 left over
+    /// slowly.
     static let recurrentRowMultiple = 4
 
     /// A cache whose per-step products run on `kernel` and its other products on `products`.
