@@ -238,14 +238,14 @@ struct LanguageModelGradientTests {
         }
     }
 
-    /// On every step kernel this CPU runs: on AVX-512 and AVX2 the product and the cell are one kernel
-    /// (`LSTMLayerCache.fusedStep`), on BLAS they run apart (as they do in bf16, below).
+    /// On every step kernel this CPU runs: on AVX-512 the product and the cell are one kernel (`LSTMLayerCache.fusesCell`),
+    /// on the others they run apart.
     @Test("past one vector and one kernel panel: forward, every gradient and the initial state's gradient match the reference",
           arguments: ProblemShape.wide, PackedMatrixTests.runnable)
     func wideMatchesReference(shape: ProblemShape, kernel: StepKernel) throws {
         let p = try Problem(shape, seed: 19)
         let (loss, state, ws, logits) = try p.run(stepKernel: kernel)
-        #expect(ws.caches[0].fusedStep == (kernel == .blas ? nil : kernel == .avx512 ? .avx512 : .avx2))
+        #expect(ws.caches[0].fusesCell == (kernel == .avx512))
         let reference = p.referenceModel(parameters: p.model.parameters.array)
         let ref = p.reference(reference)
         // The forward keeps the small shapes' 1e-5. The gradients are compared with the reference's own backward

@@ -96,9 +96,9 @@ void charnn_bf16_pack_b(int transposed, int k, int n, const float *b, int ldb, u
 void charnn_bf16_gemm(int m, int n, int k, const uint32_t *a, long a_row, long a_pair, const uint32_t *packed_b,
                       int accumulate, float *c, int ldc);
 
-/// The LSTM's per-step recurrent product fused with its cell (fp32, on AVX-512 F or on AVX2 and FMA): each tile of
-/// the product is still in registers when the cell's arithmetic runs on it, so the product is never stored and the
-/// cell needs no pass of its own. LSTMLayer.swift has the equations; these compute the same numbers as its product-then-cell path, up to
+/// The LSTM's per-step recurrent product fused with its cell (AVX-512 F, fp32): each tile of the product is still in
+/// registers when the cell's arithmetic runs on it, so the product is never stored and the cell needs no pass of
+/// its own. LSTMLayer.swift has the equations; these compute the same numbers as its product-then-cell path, up to
 /// rounding (the order of the sums, and multiply-adds fused where the Swift cell rounds twice).
 ///
 /// Forward, step t: a = h_{t-1} W_hh^T + projection, then i, f, g, o, c_t, tanh(c_t), h_t. A tile must hold the four
@@ -130,9 +130,7 @@ typedef struct {
 } charnn_cell_forward_rows;
 
 /// The forward step: h_prev [B, H] (rows H apart) times W_hh^T packed by charnn_pack_gate_panels, then the cell.
-/// _avx512 needs AVX-512 F, _avx2 needs AVX2 and FMA: the caller checks the CPU.
 void charnn_lstm_forward_step_avx512(const float *h_prev, const float *gate_panels, const charnn_cell_forward_rows *rows);
-void charnn_lstm_forward_step_avx2(const float *h_prev, const float *gate_panels, const charnn_cell_forward_rows *rows);
 
 /// One step's rows for the fused backward, row b (b < batch) of each.
 typedef struct {
@@ -152,6 +150,5 @@ typedef struct {
 /// The backward step t: dh_next = da_{t+1} [B, 4H] (rows 4H apart) times W_hh packed by charnn_pack (B = W_hh
 /// [4H, H]), then the cell's backward for step t, which adds dh_next to dh_above.
 void charnn_lstm_backward_step_avx512(const float *da_next, const float *w_hh_panels, const charnn_cell_backward_rows *rows);
-void charnn_lstm_backward_step_avx2(const float *da_next, const float *w_hh_panels, const charnn_cell_backward_rows *rows);
 
 #endif

@@ -31,7 +31,7 @@ final class PackedMatrix {
         if precision == .bf16 { _ = pairPanels.reserve(charnn_bf16_packed_b_size(Int32(k), Int32(n))) }
     }
 
-    /// fp32 panels, as `pack` left them: what the fused backward step reads (`FusedStep.backward`).
+    /// fp32 panels, as `pack` left them: what the fused backward step reads (`charnn_lstm_backward_step_avx512`).
     var packedPanels: UnsafePointer<Float> {
         precondition(precision == .fp32 && kernel != .blas, "only fp32 kernels pack panels")
         return UnsafePointer(panels.base)

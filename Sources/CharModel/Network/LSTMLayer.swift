@@ -17,10 +17,10 @@ import CKernels
 /// Every product runs in the workspace's precision (`MatrixProducts`, `TrainingPrecision`).
 /// The input projections x W_ih^T + b_ih + b_hh of all S steps are one product; the recurrent product is one product per
 /// step against W_hh^T packed once per window (`PackedMatrix`, with the CPU's `StepKernel`), run on R >= B rows
-/// (`LSTMLayerCache.paddedBatchSize`) into a scratch that the cell adds to the projections. On the AVX-512 and AVX2
-/// step kernels in fp32 the product and the cell are one kernel instead (`LSTMLayerCache.fusedStep`), which runs the
-/// cell on each tile of the product while it is in registers, on the B rows alone; the product-then-cell path stays
-/// beside it as the reference, which BLAS and bf16 run.
+/// (`LSTMLayerCache.paddedBatchSize`) into a scratch that the cell adds to the projections. On the AVX-512 step
+/// kernel in fp32 the product and the cell are one kernel instead (`LSTMLayerCache.fusesCell`), which runs the cell on
+/// each tile of the product while it is in registers, on the B rows alone; the product-then-cell path stays beside it
+/// as the reference that the other kernels run.
 /// The projections may instead arrive precomputed as the rows of a table, which the cell reads in place
 /// (`LayerInput.tableRows`). Layer 0 reads tokens that way through a `TokenTable`, which then computes the table and
 /// the gradients of W_ih and of the embedding from the layer's da: the layer knows nothing of embeddings.
@@ -95,18 +95,18 @@ struct LSTMLayer {
         }
         switch cache.forwardWeights {
         case .packed(let packed): packed.pack(weightHH, transposed: true)
-        case .gatePanels(let panels, _): charnn_pack_gate_panels(weightHH.base, Int32(hiddenSize), panels.base)
+        case .gatePanels(let panels): charnn_pack_gate_panels(weightHH.base, Int32(hiddenSize), panels.base)
         }
         let recurrent = cache.recurrent  // [R, 4H]
         for t in 0..<steps {
             let first = t * batch  // step t's first row
             switch cache.forwardWeights {
-            case .gatePanels(let panels, let fused):
+            case .gatePanels(let panels):
                 var rows = charnn_cell_forward_rows(
                     batch: Int32(batch), hidden: Int32(hiddenSize), projections: indices == nil ? projections.row(first) : projections.base,
                     indices: indices.map { $0 + first }, gates: gates.row(first), c_prev: cache.c.row(first),
                     c: cache.c.row(first + batch), tanh_c: cache.tanhC.row(first), h: cache.h.row(first + batch))
-                fused.forward(hPrev: cache.h.row(first), gatePanels: panels.base, rows: &rows)
+                charnn_lstm_forward_step_avx512(cache.h.row(first), panels.base, &rows)
                 continue
             case .packed(let packed):
                 // The reference: the product, then the cell over it.
@@ -148,12 +148,12 @@ struct LSTMLayer {
         cellsBackward(step: steps - 1)  // dh_next is zero there
         for t in stride(from: steps - 2, through: 0, by: -1) {
             // dh_next for step t is da_{t+1} W_hh.
-            if let fused = cache.fusedStep {
+            if cache.fusesCell {
                 let first = t * batch
                 var rows = charnn_cell_backward_rows(
                     batch: Int32(batch), hidden: Int32(hidden), dh_above: dh.row(first), gates: gates.row(first),
                     c_prev: cache.c.row(first), tanh_c: cache.tanhC.row(first), dc_next: cache.dcNext.base)
-                fused.backward(daNext: da.row(first + batch), weightPanels: cache.packedWHH.packedPanels, rows: &rows)
+                charnn_lstm_backward_step_avx512(da.row(first + batch), cache.packedWHH.packedPanels, &rows)
             } else {
                 cache.packedWHH.multiply(cache.daStepRows(step: t + 1), into: cache.dhNext)
                 cellsBackward(step: t)

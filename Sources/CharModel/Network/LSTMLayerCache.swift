@@ -8,7 +8,7 @@ import CKernels
 /// The per-step products that run apart from the cell run on R = B rounded up to a multiple of
 /// `recurrentRowMultiple` rows: the B rows of a step and the first R-B rows after them, whose results land in rows
 /// nobody reads. `h` and `gateBuffer` carry R-B spare rows at their end so that the last step's product stays inside
-/// them (`h` needs them only when B < 3). The fused step (`fusedStep`) runs on the B rows alone, in tiles it sizes
+/// them (`h` needs them only when B < 3). The fused step (`fusesCell`) runs on the B rows alone, in tiles it sizes
 /// to them.
 ///
 /// One buffer, `gateBuffer`, holds three things in turn, each replacing the one before, a step's rows at a time.
@@ -32,7 +32,7 @@ final class LSTMLayerCache {
     let c: Matrix
     /// [S*B, H]: tanh(c_t).
     let tanhC: Matrix
-    /// [R, 4H]: one step's recurrent product h_{t-1} W_hh^T; no rows with a `fusedStep`, whose product stays in registers.
+    /// [R, 4H]: one step's recurrent product h_{t-1} W_hh^T; no rows when `fusesCell`, whose product stays in registers.
     let recurrent: Matrix
     /// [R, H]: the recurrent gradient carried backward in rows 0..<B (the initial state's dh after backward); rows
     /// B..<R take the padded rows' products and are never read.
@@ -58,8 +58,8 @@ final class LSTMLayerCache {
         let multiple = Self.recurrentRowMultiple
         paddedBatchSize = (batchSize + multiple - 1) / multiple * multiple
         let (n, spare) = (steps * batchSize, paddedBatchSize - batchSize)
-        let fusedStep = FusedStep(kernel: kernel, precision: products.precision)
-        let recurrentRows = fusedStep == nil ? paddedBatchSize : 0
+        let fuses = kernel == .avx512 && products.precision == .fp32
+        let recurrentRows = fuses ? 0 : paddedBatchSize
         let sizes = [(n + spare) * 4 * hiddenSize, (n + batchSize + spare) * hiddenSize, (n + batchSize) * hiddenSize,
                      n * hiddenSize, recurrentRows * 4 * hiddenSize, paddedBatchSize * hiddenSize, batchSize * hiddenSize]
         var carver = BufferCarver(count: sizes.reduce(0, +))
@@ -71,8 +71,9 @@ final class LSTMLayerCache {
         dhNext = carver.take(paddedBatchSize, hiddenSize)
         dcNext = carver.take(batchSize, hiddenSize)
         storage = carver.buffer
-        forwardWeights = fusedStep.map { .gatePanels(FloatBuffer(count: Int(charnn_gate_panels_size(Int32(hiddenSize)))), $0) }
-            ?? .packed(PackedMatrix(k: hiddenSize, n: 4 * hiddenSize, kernel: kernel, precision: products.precision))
+        forwardWeights = fuses
+            ? .gatePanels(FloatBuffer(count: Int(charnn_gate_panels_size(Int32(hiddenSize)))))
+            : .packed(PackedMatrix(k: hiddenSize, n: 4 * hiddenSize, kernel: kernel, precision: products.precision))
         packedWHH = PackedMatrix(k: 4 * hiddenSize, n: hiddenSize, kernel: kernel, precision: products.precision)
         self.products = products
     }
@@ -81,15 +82,15 @@ final class LSTMLayerCache {
     enum ForwardWeights {
         /// [H, 4H] for `PackedMatrix`'s products h_{t-1} W_hh^T, which the cell then reads.
         case packed(PackedMatrix)
-        /// W_hh^T with its gates interleaved [4 ceil(H/16) panels of H x 16] (`charnn_pack_gate_panels`), for the
-        /// product fused with the cell: on the AVX-512 and AVX2 step kernels in fp32.
-        case gatePanels(FloatBuffer, FusedStep)
+        /// W_hh^T with its gates interleaved [4 ceil(H/16) panels of H x 16], for the product fused with the cell
+        /// (`charnn_pack_gate_panels`, `charnn_lstm_forward_step_avx512`): on the AVX-512 step kernel in fp32.
+        case gatePanels(FloatBuffer)
     }
 
-    /// The kernel each step's product runs on fused with the cell, forward and backward; nil when the product and the
-    /// cell run one after the other.
-    var fusedStep: FusedStep? {
-        if case .gatePanels(_, let step) = forwardWeights { step } else { nil }
+    /// Whether each step's product runs fused with the cell, forward and backward (`charnn_lstm_backward_step_avx512`).
+    /// Otherwise the product and the cell run one after the other.
+    var fusesCell: Bool {
+        if case .gatePanels = forwardWeights { true } else { false }
     }
 
     /// The per-step products' R rows of a sequence matrix, starting at step t's first row.
