@@ -62,6 +62,7 @@ struct LanguageModelBehaviourTests {
     func dataParallelMatchesUnsplit(parts: Int) throws {
         var config = ModelConfig(vocabularySize: 13, embeddingSize: 10, hiddenSize: 20, layers: 3)
         config.dropout = 0.3
+        config.outputDropout = 0.4
         let model = try LanguageModel(config: config, seed: 21)
         let (batch, steps) = (7, 5)
         var rng = RandomSource(seed: 4)
@@ -74,7 +75,7 @@ struct LanguageModelBehaviourTests {
             for i in state.h.indices { state.h[i] = Float(i % 11) * 0.05 - 0.25; state.c[i] = Float(i % 7) * 0.1 - 0.3 }
             var rng = RandomSource(seed: 0)
             let dropout = DropoutMasks(config: config, batchSize: batch, steps: steps)
-            dropout.draw(probability: config.dropout, rng: &rng)
+            dropout.draw(rng: &rng)
             model.zeroGradients()
             let loss = try pass.forward(inputs: inputs, targets: targets, state: &state, dropout: dropout)
             try pass.backward()
@@ -103,7 +104,7 @@ struct LanguageModelBehaviourTests {
         let inputs = (0..<batch * steps).map { _ in Int32(rng.next() % 11) }
         let targets = (0..<batch * steps).map { _ in Int32(rng.next() % 11) }
         let dropout = DropoutMasks(config: config, batchSize: batch, steps: steps)
-        dropout.draw(probability: config.dropout, rng: &rng)
+        dropout.draw(rng: &rng)
         var start = LSTMState(layers: 2, batchSize: batch, hiddenSize: 8)
         for i in start.h.indices { start.h[i] = Float(i % 5) * 0.1 - 0.2; start.c[i] = Float(i % 3) * 0.2 - 0.2 }
         func run(_ streams: Range<Int>?, parts: Int) throws -> (loss: Float, state: LSTMState, gradients: [Float], share: Float) {
@@ -228,18 +229,25 @@ struct LanguageModelBehaviourTests {
         }
     }
 
-    @Test("drawn dropout masks zero about p of the units and scale the rest by 1/(1-p)")
+    @Test("drawn dropout masks zero about p of the units and scale the rest by 1/(1-p), each boundary with its own p")
     func sampledDropout() throws {
-        let config = ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 50, layers: 2, dropout: 0.25)
+        let config = ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 50, layers: 2, dropout: 0.25, outputDropout: 0.5)
         let masks = DropoutMasks(config: config, batchSize: 4, steps: 50)
-        #expect(Set(masks.boundaries[0].buffer) == [1], "undrawn masks keep every unit")
+        #expect(masks.probabilities == [0.25, 0.5])
+        #expect(masks.boundaries.allSatisfy { Set($0.buffer) == [1] }, "undrawn masks keep every unit")
         var rng = RandomSource(seed: 9)
-        masks.draw(probability: config.dropout, rng: &rng)
-        let mask = Array(masks.boundaries[0].buffer)
-        #expect(Set(mask) == [0, Float(1) / 0.75])
-        let dropped = Double(mask.filter { $0 == 0 }.count) / Double(mask.count)
-        // 10,000 draws: the standard error of the fraction is 0.0043.
-        #expect(abs(dropped - 0.25) < 0.02)
+        masks.draw(rng: &rng)
+        for (boundary, p) in zip(masks.boundaries, [0.25, 0.5]) {
+            let mask = Array(boundary.buffer)
+            #expect(Set(mask) == [0, Float(1 / (1 - p))])
+            let dropped = Double(mask.filter { $0 == 0 }.count) / Double(mask.count)
+            // 10,000 draws: the standard error of the fraction is at most 0.005.
+            #expect(abs(dropped - p) < 0.02)
+        }
+        // Without output dropout there is no mask on the output; with one layer there is none between layers.
+        #expect(DropoutMasks.probabilities(ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, layers: 3, dropout: 0.1)) == [0.1, 0.1])
+        #expect(DropoutMasks.probabilities(ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, layers: 1, dropout: 0.1, outputDropout: 0.3)) == [0.3])
+        #expect(!DropoutMasks.drops(ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, layers: 1, dropout: 0.1)))
     }
 
     @Test("layer 0 reads tokens through the token table exactly when 2V <= S*B", arguments: [(1, 1), (2, 3), (3, 3), (5, 4)])

@@ -25,7 +25,8 @@ private struct Problem {
         (self.batch, self.steps) = (batch, steps)
         self.projectsTokens = projectsTokens
         let v = vocabularySize ?? (projectsTokens ? 3 : 5)
-        config = ModelConfig(vocabularySize: v, embeddingSize: e, hiddenSize: h, layers: layers, dropout: withMasks ? 0.5 : 0)
+        config = ModelConfig(vocabularySize: v, embeddingSize: e, hiddenSize: h, layers: layers, dropout: withMasks ? 0.5 : 0,
+                             outputDropout: withMasks ? 0.5 : nil)
         model = try LanguageModel(config: config, seed: seed)
         var rng = RandomSource(seed: seed + 1)
         let n = batch * steps
@@ -34,8 +35,8 @@ private struct Problem {
         var state = LSTMState(layers: layers, batchSize: batch, hiddenSize: h)
         for i in state.h.indices { state.h[i] = rng.nextUniform(bound: 0.5); state.c[i] = rng.nextUniform(bound: 0.5) }
         self.state = state
-        if withMasks {
-            masks = (0..<layers - 1).map { _ in (0..<n * h).map { _ in rng.nextUnitFloat() < 0.5 ? 0 : 2 } }
+        if withMasks {  // between the layers and on the top layer's output
+            masks = (0..<layers).map { _ in (0..<n * h).map { _ in rng.nextUnitFloat() < 0.5 ? 0 : 2 } }
         }
     }
 
@@ -51,7 +52,7 @@ private struct Problem {
         let h = config.hiddenSize
         return (0..<config.layers).map { k in (0..<batch).map { b in (0..<h).map { Double(flat[(k * batch + b) * h + $0]) } } }
     }
-    /// [L-1][S][B][H] from the time-major masks.
+    /// [L][S][B][H] from the time-major masks.
     var referenceMasks: [[[[Double]]]]? {
         let h = config.hiddenSize
         return masks.isEmpty ? nil : masks.map { m in (0..<steps).map { t in (0..<batch).map { b in (0..<h).map { Double(m[(t * batch + b) * h + $0]) } } } }
@@ -134,7 +135,7 @@ private func relativeError(_ a: [Double], _ b: [Double], scale: Double? = nil) -
 
 @Suite("LanguageModel against a plain Float64 reference")
 struct LanguageModelGradientTests {
-    @Test("forward matches the reference (layers, dropout masks, token table)", arguments: [(1, false, false), (2, false, false), (3, false, false), (2, true, false), (3, true, false), (1, false, true), (3, true, true)])
+    @Test("forward matches the reference (layers, dropout masks between the layers and on the output, token table)", arguments: [(1, false, false), (2, false, false), (3, false, false), (1, true, false), (2, true, false), (3, true, false), (1, false, true), (3, true, true)])
     func forwardMatchesReference(layers: Int, withMasks: Bool, projectsTokens: Bool) throws {
         let p = try Problem(layers: layers, withMasks: withMasks, seed: 7, projectsTokens: projectsTokens)
         let (loss, state, _, logits) = try p.run()
@@ -152,7 +153,7 @@ struct LanguageModelGradientTests {
     }
 
     @Test("every parameter's gradient matches central differences of the reference",
-          arguments: [(1, false, false), (2, false, false), (3, false, false), (2, true, false), (3, true, false), (1, false, true), (3, true, true)])
+          arguments: [(1, false, false), (2, false, false), (3, false, false), (1, true, false), (2, true, false), (3, true, false), (1, false, true), (3, true, true)])
     func parameterGradients(layers: Int, withMasks: Bool, projectsTokens: Bool) throws {
         let p = try Problem(layers: layers, withMasks: withMasks, seed: 11, projectsTokens: projectsTokens)
         _ = try p.run()

@@ -55,7 +55,8 @@ struct ReferenceModel {
         var probabilities: [[[Double]]] = []
     }
 
-    /// inputs, targets: [B][S]; h0, c0: [L][B][H]; masks: [L-1][S][B][H] multipliers applied to layer k's output.
+    /// inputs, targets: [B][S]; h0, c0: [L][B][H]; masks: [L-1][S][B][H] multipliers applied to layer k's output,
+    /// or [L][S][B][H] with output dropout (the last one applied to the top layer's output, before the decoder).
     func forward(inputs: [[Int]], targets: [[Int]], h0: [[[Double]]], c0: [[[Double]]], masks: [[[[Double]]]]?) -> Output {
         run(inputs: inputs, targets: targets, h0: h0, c0: c0, masks: masks, keepTrace: false).output
     }
@@ -99,7 +100,7 @@ struct ReferenceModel {
                 finalH[k][b] = hp
                 finalC[k][b] = cp
             }
-            if let masks, k < layers - 1 {
+            if let masks, k < masks.count {
                 for b in 0..<batch { for t in 0..<steps { for j in 0..<h { out[b][t][j] *= masks[k][t][b][j] } } }
             }
             if keepTrace {
@@ -167,7 +168,7 @@ struct ReferenceModel {
         }
         for k in stride(from: layers - 1, through: 0, by: -1) {
             // dx is the gradient of layer k's output after its mask: through the mask to h_t.
-            if let masks, k < layers - 1 {
+            if let masks, k < masks.count {
                 for b in 0..<batch { for t in 0..<steps { for j in 0..<h { dx[b][t][j] *= masks[k][t][b][j] } } }
             }
             let inSize = k == 0 ? e : h

@@ -1,31 +1,46 @@
-/// The dropout masks between stacked layers for one window, given to `forward` by whoever trains: for each of the
-/// L-1 boundaries, [S*B, H] time-major (row t*B + b), each value 0 (dropped) or 1/(1-p) (kept and scaled).
+/// The dropout masks for one window, given to `forward` by whoever trains: one per boundary between layers k and
+/// k+1 (L-1 of them), and with output dropout (`ModelConfig.decoderDropout` > 0) one more between the top layer and
+/// the decoder. Each is [S*B, H] time-major (row t*B + b), each value 0 (dropped) or 1/(1-p) (kept and scaled).
 ///
-/// Memory: 4 (L-1) S B H bytes, allocated once per window shape and drawn anew for every window.
+/// Memory: 4 (L-1, or L with output dropout) S B H bytes, allocated once per window shape and drawn anew for every
+/// window.
 public final class DropoutMasks {
     /// B.
     public let batchSize: Int
     /// S.
     public let steps: Int
-    /// One [S*B, H] mask per boundary between layers k and k+1.
+    /// One [S*B, H] mask per boundary: boundary k multiplies layer k's output, the input of layer k+1 (of the
+    /// decoder, for k = L-1).
     public let boundaries: [Matrix]
+    /// Each boundary's probability of dropping a unit.
+    public let probabilities: [Float]
     private let storage: FloatBuffer
 
     /// Masks for windows of `batchSize` x `steps` of a model with `config`, all 1 until drawn or set.
     public init(config: ModelConfig, batchSize: Int, steps: Int) {
         self.batchSize = batchSize
         self.steps = steps
+        probabilities = Self.probabilities(config)
         let (n, h) = (batchSize * steps, config.hiddenSize)
-        var carver = BufferCarver(count: max(0, config.layers - 1) * n * h)
-        boundaries = (1..<max(config.layers, 1)).map { _ in carver.take(n, h) }
+        var carver = BufferCarver(count: probabilities.count * n * h)
+        boundaries = probabilities.map { _ in carver.take(n, h) }
         storage = carver.buffer
         storage.base.update(repeating: 1, count: storage.count)
     }
 
-    /// Draws every mask afresh: each unit is dropped with probability `p`, in the order boundary, step, stream, unit.
-    public func draw(probability p: Float, rng: inout RandomSource) {
-        let keep = 1 / (1 - p)
-        for mask in boundaries {
+    /// The dropout probability of every boundary a model with `config` has masks for.
+    public static func probabilities(_ config: ModelConfig) -> [Float] {
+        Array(repeating: config.dropout, count: max(0, config.layers - 1)) + (config.decoderDropout > 0 ? [config.decoderDropout] : [])
+    }
+
+    /// Whether training a model with `config` drops anything.
+    public static func drops(_ config: ModelConfig) -> Bool { probabilities(config).contains { $0 > 0 } }
+
+    /// Draws every mask afresh: each unit of boundary k is dropped with probability `probabilities[k]`, in the order
+    /// boundary, step, stream, unit.
+    public func draw(rng: inout RandomSource) {
+        for (mask, p) in zip(boundaries, probabilities) {
+            let keep = 1 / (1 - p)
             for i in 0..<mask.count { mask.base[i] = rng.nextUnitFloat() < p ? 0 : keep }
         }
     }

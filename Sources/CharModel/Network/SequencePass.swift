@@ -1,10 +1,11 @@
 /// Forward and backward of the whole network over one window (B streams x S steps), with the loss.
 ///
 /// Forward:   tokens [B, S] -> embedded [S*B, E] -> layer 0 ... layer L-1 (dropout masks between) -> top [S*B, H]
-///            -> logits [S*B, V] = top decoder.weight^T + decoder.bias -> mean cross-entropy against targets.
+///            (⊙ the output mask, with output dropout) -> logits [S*B, V] = top decoder.weight^T + decoder.bias
+///            -> mean cross-entropy against targets.
 /// Backward:  dlogits [S*B, V] -> d decoder.weight += dlogits^T top, d decoder.bias += Σ dlogits,
-///            dtop = dlogits decoder.weight -> each layer's backward, top down, with dx ⊙ mask handed to the layer
-///            below -> d embedding.weight[token] += dx of layer 0.
+///            dtop = dlogits decoder.weight (⊙ the output mask) -> each layer's backward, top down, with dx ⊙ mask
+///            handed to the layer below -> d embedding.weight[token] += dx of layer 0.
 /// Every product is one sgemm over the window, in the workspace's precision (`MatrixProducts`); only the recurrent
 /// products run per step (in `LSTMLayer`).
 /// When 2V <= S*B (`SequenceWorkspace.projectsTokens`), embedding and layer 0's input projection are one
@@ -16,7 +17,7 @@ extension LanguageModel {
     /// Runs the window `inputs` [B, S] (stream-major: stream b's tokens at b*S ..< (b+1)*S) from `state`, which it
     /// replaces by the state after the window. With `targets` (same layout) it returns the mean cross-entropy loss
     /// in nats per token and prepares `backward`; without, it returns 0 and only fills `workspace.logits`. With
-    /// `dropout`, the masks multiply each layer's output before the layer above reads it (training).
+    /// `dropout`, the masks multiply each layer's output before the layer above (or the decoder) reads it (training).
     @discardableResult
     public func forward(
         inputs: [Int32], targets: [Int32]?, state: inout LSTMState, workspace ws: SequenceWorkspace, dropout: DropoutMasks? = nil
@@ -33,7 +34,7 @@ extension LanguageModel {
             for r in 0..<n { ws.embedded.row(r).update(from: embedding.row(Int(ws.inputs[r])), count: config.embeddingSize) }
         }
 
-        ws.dropout = config.layers > 1 ? dropout : nil
+        ws.dropout = dropout.flatMap { $0.boundaries.isEmpty ? nil : $0 }
 
         var x = ws.embedded
         let perLayer = state.layerCount
@@ -53,7 +54,7 @@ extension LanguageModel {
             state.h.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: k * perLayer).update(from: cache.finalH.base, count: perLayer) }
             state.c.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: k * perLayer).update(from: cache.finalC.base, count: perLayer) }
             x = cache.output
-            if k < layers.count - 1, let masks = ws.dropout {
+            if let masks = ws.dropout, k < masks.boundaries.count {
                 multiply(x, masks.boundaries[k], into: ws.dropped[k])
                 x = ws.dropped[k]
             }
@@ -84,6 +85,7 @@ extension LanguageModel {
         var (above, below) = ws.gradientBuffers
         var dh = above.matrix(rows: n, cols: h)
         ws.products.gemm(ws.logits, decoderWeight, into: dh)
+        if let masks = ws.dropout, masks.boundaries.count == layers.count { multiply(dh, masks.boundaries[layers.count - 1], into: dh) }
         for k in stride(from: layers.count - 1, through: 1, by: -1) {
             let dx = below.matrix(rows: n, cols: h)
             layers[k].backward(.dense(topInput(ws, layer: k)), dh: dh, cache: ws.caches[k], dx: dx)
@@ -111,7 +113,7 @@ extension LanguageModel {
     /// The input of layer `k` >= 1 in the last forward (layer L meaning the decoder): a layer's output, or its
     /// output after dropout.
     private func topInput(_ ws: SequenceWorkspace, layer k: Int) -> Matrix {
-        return k < layers.count && ws.dropout != nil ? ws.dropped[k - 1] : ws.caches[k - 1].output
+        return k - 1 < (ws.dropout?.boundaries.count ?? 0) ? ws.dropped[k - 1] : ws.caches[k - 1].output
     }
 
     /// Checks that a window's inputs, targets, state and dropout masks fit windows of `batch` x `steps` of this model.
@@ -124,8 +126,9 @@ extension LanguageModel {
         guard state.layers == config.layers && state.batchSize == batch && state.hiddenSize == config.hiddenSize else {
             throw .shapeMismatch("state is [\(state.layers), \(state.batchSize), \(state.hiddenSize)], expected [\(config.layers), \(batch), \(config.hiddenSize)]")
         }
-        if let dropout, dropout.batchSize != batch || dropout.steps != steps || dropout.boundaries.count != config.layers - 1 {
-            throw .shapeMismatch("dropout masks are for \(dropout.batchSize)x\(dropout.steps) windows and \(dropout.boundaries.count) boundaries, expected \(batch)x\(steps) and \(config.layers - 1)")
+        let boundaries = DropoutMasks.probabilities(config).count
+        if let dropout, dropout.batchSize != batch || dropout.steps != steps || dropout.boundaries.count != boundaries {
+            throw .shapeMismatch("dropout masks are for \(dropout.batchSize)x\(dropout.steps) windows and \(dropout.boundaries.count) boundaries, expected \(batch)x\(steps) and \(boundaries)")
         }
     }
 

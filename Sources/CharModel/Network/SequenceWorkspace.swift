@@ -13,7 +13,8 @@ public final class SequenceWorkspace {
     private let storage: FloatBuffer
     /// [S*B, E]: the embedded input tokens (unused when `projectsTokens`).
     let embedded: Matrix
-    /// L-1 of [S*B, H]: the output of layer k after dropout, the input of layer k+1.
+    /// One [S*B, H] per dropout boundary (`DropoutMasks`): the output of layer k after dropout, the input of layer
+    /// k+1 (of the decoder, for k = L-1).
     let dropped: [Matrix]
     /// [S*B, V]: the logits of the last forward (dlogits during backward).
     public let logits: Matrix
@@ -58,9 +59,10 @@ public final class SequenceWorkspace {
         let products = MatrixProducts(precision: precision)
         self.products = products
         caches = (0..<l).map { _ in LSTMLayerCache(batchSize: batchSize, steps: steps, hiddenSize: h, kernel: stepKernel, products: products) }
-        var carver = BufferCarver(count: n * e + (l - 1) * n * h + n * v + n + v * 4 * h)
+        let boundaries = DropoutMasks.probabilities(config).count
+        var carver = BufferCarver(count: n * e + boundaries * n * h + n * v + n + v * 4 * h)
         embedded = carver.take(n, e)
-        dropped = (1..<l).map { _ in carver.take(n, h) }
+        dropped = (0..<boundaries).map { _ in carver.take(n, h) }
         logits = carver.take(n, v)
         logSumExp = carver.take(n, 1).base
         tokenTable = TokenTable(carver.take(v, 4 * h))

@@ -25,8 +25,7 @@ public struct TrainingStep {
         self.gradientClip = gradientClip
         self.exchange = exchange
         let config = pass.model.config
-        dropout = config.dropout > 0 && config.layers > 1
-            ? DropoutMasks(config: config, batchSize: pass.batchSize, steps: pass.steps) : nil
+        dropout = DropoutMasks.drops(config) ? DropoutMasks(config: config, batchSize: pass.batchSize, steps: pass.steps) : nil
     }
 
     /// Runs update number `t` (1-based) on one window, drawing its dropout masks from `rng`. `check` sees the loss
@@ -37,7 +36,7 @@ public struct TrainingStep {
         learningRate: Float, t: Int, check: (_ loss: Float, _ gradientNorm: Float) throws -> Void = { _, _ in }
     ) throws -> Float {
         model.zeroGradients()
-        dropout?.draw(probability: model.config.dropout, rng: &rng)
+        dropout?.draw(rng: &rng)
         var loss = try pass.forward(inputs: inputs, targets: targets, state: &state, dropout: dropout)
         try pass.backward()
         if let exchange { loss = try exchange.combine(gradients: model.gradients, loss: loss, share: pass.shareOfBatch) }

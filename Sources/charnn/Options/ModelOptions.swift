@@ -10,6 +10,8 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Embedding size E (default: the hidden size).", valueName: "n")) var embeddingSize: Int?
     @Option(help: ArgumentHelp("Dropout between layers, in [0, 1) (default \(ModelConfig.defaultDropout)).", valueName: "p"))
     var dropout: Float?
+    @Option(help: ArgumentHelp("Dropout before the decoder, in [0, 1) (default \(ModelConfig.defaultOutputDropout)).", valueName: "p"))
+    var outputDropout: Float?
 
     /// Checks what `ModelConfig.validate` cannot attribute: an unset embedding size follows the hidden size, so a
     /// hidden size of 0 would otherwise be reported as a bad embedding size.
@@ -26,12 +28,16 @@ struct ModelOptions: ParsableArguments {
         if let layers, layers != saved.layers { result.append("--layers") }
         if let embeddingSize, embeddingSize != saved.embeddingSize { result.append("--embedding-size") }
         if let dropout, dropout != saved.dropout { result.append("--dropout") }
+        if let outputDropout, outputDropout != saved.decoderDropout { result.append("--output-dropout") }
         return result
     }
 
     func config(vocabularySize: Int) -> ModelConfig {
         let h = hiddenSize ?? ModelConfig.defaultHiddenSize
+        let output = outputDropout ?? ModelConfig.defaultOutputDropout
+        // No output dropout stays unrecorded, as in the configurations from before the option.
         return ModelConfig(vocabularySize: vocabularySize, embeddingSize: embeddingSize ?? h, hiddenSize: h,
-                           layers: layers ?? ModelConfig.defaultLayers, dropout: dropout ?? ModelConfig.defaultDropout)
+                           layers: layers ?? ModelConfig.defaultLayers, dropout: dropout ?? ModelConfig.defaultDropout,
+                           outputDropout: output == 0 ? nil : output)
     }
 }
