@@ -1,5 +1,6 @@
 import Testing
 @testable import CharModel
+import Foundation
 
 @Suite("LanguageModel behaviour")
 struct LanguageModelBehaviourTests {
@@ -193,6 +194,9 @@ struct LanguageModelBehaviourTests {
         (ModelConfig(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 1, dropout: 1), "dropout must be in [0, 1), got 1.0"),
         (ModelConfig(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 1, dropout: -0.1), "dropout must be in [0, 1), got -0.1"),
         (ModelConfig(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 1, dropout: .nan), "dropout must be in [0, 1), got nan"),
+        (ModelConfig(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 1, outputDropout: 1), "output dropout must be in [0, 1), got 1.0"),
+        (ModelConfig(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 1, outputDropout: -0.1), "output dropout must be in [0, 1), got -0.1"),
+        (ModelConfig(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 1, outputDropout: .nan), "output dropout must be in [0, 1), got nan"),
     ])
     func badHyperparameters(config: ModelConfig, message: String) {
         #expect(throws: ModelError.invalidHyperparameter(message)) { try LanguageModel(config: config, seed: 1) }
@@ -248,6 +252,31 @@ struct LanguageModelBehaviourTests {
         #expect(DropoutMasks.probabilities(ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, layers: 3, dropout: 0.1)) == [0.1, 0.1])
         #expect(DropoutMasks.probabilities(ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, layers: 1, dropout: 0.1, outputDropout: 0.3)) == [0.3])
         #expect(!DropoutMasks.drops(ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, layers: 1, dropout: 0.1)))
+        #expect(DropoutMasks.drops(ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, layers: 1, outputDropout: 0.3)))
+        // A boundary of probability 0 (between layers, with only output dropout) keeps every unit and draws nothing.
+        let outputOnly = DropoutMasks(config: ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, layers: 2, outputDropout: 0.3),
+                                      batchSize: 2, steps: 3)
+        var (a, b) = (RandomSource(seed: 3), RandomSource(seed: 3))
+        outputOnly.draw(rng: &a)
+        #expect(Set(outputOnly.boundaries[0].buffer) == [1])
+        for _ in 0..<outputOnly.boundaries[1].count { _ = b.nextUnitFloat() }
+        #expect(a.next() == b.next(), "only the output mask's units were drawn")
+    }
+
+    @Test("output dropout is written only when set: a configuration without it reads and writes as before it existed")
+    func outputDropoutCoding() throws {
+        let old = #"{"vocabularySize":5,"embeddingSize":3,"hiddenSize":4,"layers":2,"dropout":0.25}"#
+        let decoded = try JSONDecoder().decode(ModelConfig.self, from: Data(old.utf8))
+        #expect(decoded == ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, layers: 2, dropout: 0.25))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        #expect(String(decoding: try encoder.encode(decoded), as: UTF8.self)
+                == #"{"dropout":0.25,"embeddingSize":3,"hiddenSize":4,"layers":2,"vocabularySize":5}"#)
+        var with = decoded
+        with.outputDropout = 0.5
+        let json = String(decoding: try encoder.encode(with), as: UTF8.self)
+        #expect(json == #"{"dropout":0.25,"embeddingSize":3,"hiddenSize":4,"layers":2,"outputDropout":0.5,"vocabularySize":5}"#)
+        #expect(try JSONDecoder().decode(ModelConfig.self, from: Data(json.utf8)) == with)
     }
 
     @Test("layer 0 reads tokens through the token table exactly when 2V <= S*B", arguments: [(1, 1), (2, 3), (3, 3), (5, 4)])

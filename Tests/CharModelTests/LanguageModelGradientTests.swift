@@ -26,7 +26,7 @@ private struct Problem {
         self.projectsTokens = projectsTokens
         let v = vocabularySize ?? (projectsTokens ? 3 : 5)
         config = ModelConfig(vocabularySize: v, embeddingSize: e, hiddenSize: h, layers: layers, dropout: withMasks ? 0.5 : 0,
-                             outputDropout: withMasks ? 0.5 : nil)
+                             outputDropout: withMasks ? 0.5 : 0)
         model = try LanguageModel(config: config, seed: seed)
         var rng = RandomSource(seed: seed + 1)
         let n = batch * steps
@@ -109,9 +109,9 @@ struct ProblemShape: Sendable, CustomTestStringConvertible {
     static let tiny = ProblemShape(v: 5, e: 3, h: 4, layers: 3, batch: 2, steps: 3, withMasks: true, projectsTokens: false)
 
     /// Sizes past the model's 16-wide vectors and its step kernels' 16-column panels, none a multiple of 16, so the
-    /// cell loops run full vectors and a partial one and the per-step products (N = 4H forward, H backward, on B
-    /// rounded up to 4 rows, or fused on B rows in tiles of up to 6) run full panels, a partial panel and spare rows. E differs from H, and V from both, so
-    /// no two of them can be swapped unnoticed. Each size takes both of layer 0's input paths, one with masks and one
+    /// cell loops run full vectors and a partial one and the per-step products (N = 4H forward, H backward; unfused
+    /// on B rounded up to 4 rows, spare rows included, or fused on the B rows in tiles of up to 6) run full panels and
+    /// a partial panel. E differs from H, and V from both, so no two of them can be swapped unnoticed. Each size takes both of layer 0's input paths, one with masks and one
     /// without, through V: the token table at 2V <= S*B (20 and 9), gathered embeddings above.
     static let wide: [ProblemShape] = [
         ProblemShape(v: 7, e: 33, h: 20, layers: 2, batch: 5, steps: 4, withMasks: true, projectsTokens: true),
@@ -120,8 +120,9 @@ struct ProblemShape: Sendable, CustomTestStringConvertible {
         ProblemShape(v: 4, e: 20, h: 33, layers: 2, batch: 3, steps: 3, withMasks: false, projectsTokens: true),
         // Past the step kernels' 64-column slabs (the fused backward's second slab, and its full four panels).
         ProblemShape(v: 9, e: 24, h: 70, layers: 2, batch: 3, steps: 3, withMasks: true, projectsTokens: false),
-        // The fused step's row tiles of every height, 1 to 6: B = 1, 12 (6 + 6) and 13 (5 + 4 + 4), with 2 and 3 above.
+        // The fused step's row tiles of every height, 1 to 6: B = 1, 2, 12 (6 + 6) and 13 (5 + 4 + 4), with 3 and 5 above.
         ProblemShape(v: 3, e: 20, h: 20, layers: 2, batch: 1, steps: 4, withMasks: false, projectsTokens: false),
+        ProblemShape(v: 5, e: 20, h: 20, layers: 2, batch: 2, steps: 4, withMasks: true, projectsTokens: false),
         ProblemShape(v: 23, e: 20, h: 20, layers: 2, batch: 12, steps: 3, withMasks: true, projectsTokens: false),
         ProblemShape(v: 6, e: 17, h: 20, layers: 2, batch: 13, steps: 3, withMasks: true, projectsTokens: true),
     ]

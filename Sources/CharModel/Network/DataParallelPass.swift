@@ -58,8 +58,7 @@ public final class DataParallelPass {
         initialStateGradient = LSTMState(layers: model.config.layers, batchSize: batchSize, hiddenSize: model.config.hiddenSize)
     }
 
-    /// Streams a part needs to keep its per-step sgemm (M = its streams, rounded up to a multiple of four) worth a
-    /// core of its own.
+    /// Streams a part needs to keep its per-step products (M = its streams) worth a core of its own.
     static let minimumStreamsPerPart = 8
 
     /// One part per thread, as far as the batch allows with at least `minimumStreamsPerPart` streams each.

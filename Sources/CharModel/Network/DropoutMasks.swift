@@ -1,5 +1,5 @@
 /// The dropout masks for one window, given to `forward` by whoever trains: one per boundary between layers k and
-/// k+1 (L-1 of them), and with output dropout (`ModelConfig.decoderDropout` > 0) one more between the top layer and
+/// k+1 (L-1 of them), and with output dropout (`ModelConfig.outputDropout` > 0) one more between the top layer and
 /// the decoder. Each is [S*B, H] time-major (row t*B + b), each value 0 (dropped) or 1/(1-p) (kept and scaled).
 ///
 /// Memory: 4 (L-1, or L with output dropout) S B H bytes, allocated once per window shape and drawn anew for every
@@ -30,16 +30,16 @@ public final class DropoutMasks {
 
     /// The dropout probability of every boundary a model with `config` has masks for.
     public static func probabilities(_ config: ModelConfig) -> [Float] {
-        Array(repeating: config.dropout, count: max(0, config.layers - 1)) + (config.decoderDropout > 0 ? [config.decoderDropout] : [])
+        Array(repeating: config.dropout, count: max(0, config.layers - 1)) + (config.outputDropout > 0 ? [config.outputDropout] : [])
     }
 
     /// Whether training a model with `config` drops anything.
     public static func drops(_ config: ModelConfig) -> Bool { probabilities(config).contains { $0 > 0 } }
 
     /// Draws every mask afresh: each unit of boundary k is dropped with probability `probabilities[k]`, in the order
-    /// boundary, step, stream, unit.
+    /// boundary, step, stream, unit. A boundary whose probability is 0 keeps its mask and draws nothing.
     public func draw(rng: inout RandomSource) {
-        for (mask, p) in zip(boundaries, probabilities) {
+        for (mask, p) in zip(boundaries, probabilities) where p > 0 {
             let keep = 1 / (1 - p)
             for i in 0..<mask.count { mask.base[i] = rng.nextUnitFloat() < p ? 0 : keep }
         }

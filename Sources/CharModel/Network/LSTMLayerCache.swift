@@ -20,7 +20,7 @@ import CKernels
 final class LSTMLayerCache {
     let batchSize: Int
     let steps: Int
-    /// R: the rows each per-step product runs on.
+    /// R: the rows each unfused per-step product runs on, and the product for the initial state's dh.
     let paddedBatchSize: Int
     private let storage: FloatBuffer
     /// [S*B + R-B, 4H]: the storage of `projections`, `gates` and `da`, and the spare rows of the per-step products

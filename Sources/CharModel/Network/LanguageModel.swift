@@ -4,7 +4,7 @@ import Synchronization
 ///
 ///     x_t = embedding.weight[token_t]                        [E]
 ///     h^0_t, ..., h^{L-1}_t: LSTM layers (see `LSTMLayer`), inverted dropout between layers in training
-///     logits_t = h^{L-1}_t decoder.weight^T + decoder.bias   [V]
+///     logits_t = h^{L-1}_t decoder.weight^T + decoder.bias   [V]  (h^{L-1}_t ⊙ its mask with output dropout, in training)
 ///
 /// All parameters live in one flat buffer (`parameters`, laid out by `layout` under PyTorch's names) and their
 /// gradients in another of the same layout (`gradients`). The model owns no per-call state: a window's activations

@@ -11,8 +11,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Probability of zeroing a unit between stacked layers, in training only (as PyTorch's `nn.LSTM(dropout:)`).
     public var dropout: Float
     /// Probability of zeroing a unit of the top layer's output before the decoder reads it, in training only (as
-    /// char-rnn does); nil, in configurations from before it existed, reads as 0 (`decoderDropout`).
-    public var outputDropout: Float?
+    /// char-rnn does). 0 is not written to files, so that configurations without it read and write as before it
+    /// existed.
+    public var outputDropout: Float
 
     /// The hidden size `charnn train` uses when none is given; the embedding size follows it.
     public static let defaultHiddenSize = 256
@@ -25,7 +26,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public static let defaultOutputDropout: Float = 0
 
     /// A configuration; call `validate()` before building a model from user input.
-    public init(vocabularySize: Int, embeddingSize: Int, hiddenSize: Int, layers: Int, dropout: Float = 0, outputDropout: Float? = nil) {
+    public init(vocabularySize: Int, embeddingSize: Int, hiddenSize: Int, layers: Int, dropout: Float = 0, outputDropout: Float = 0) {
         self.vocabularySize = vocabularySize
         self.embeddingSize = embeddingSize
         self.hiddenSize = hiddenSize
@@ -34,9 +35,6 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         self.outputDropout = outputDropout
     }
 
-    /// The probability of zeroing a unit of the top layer's output: `outputDropout`, 0 when unset.
-    public var decoderDropout: Float { outputDropout ?? 0 }
-
     /// Throws a `ModelError` naming the first hyperparameter out of range.
     public func validate() throws(ModelError) {
         if vocabularySize < 1 { throw .invalidHyperparameter("vocabulary size must be at least 1, got \(vocabularySize)") }
@@ -44,11 +42,35 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if hiddenSize < 1 { throw .invalidHyperparameter("hidden size must be at least 1, got \(hiddenSize)") }
         if layers < 1 { throw .invalidHyperparameter("number of layers must be at least 1, got \(layers)") }
         if !(dropout >= 0 && dropout < 1) { throw .invalidHyperparameter("dropout must be in [0, 1), got \(dropout)") }
-        if !(decoderDropout >= 0 && decoderDropout < 1) {
-            throw .invalidHyperparameter("output dropout must be in [0, 1), got \(decoderDropout)")
+        if !(outputDropout >= 0 && outputDropout < 1) {
+            throw .invalidHyperparameter("output dropout must be in [0, 1), got \(outputDropout)")
         }
     }
 
     /// Input size of layer `k`: E for the first layer, H above it.
     public func inputSize(ofLayer k: Int) -> Int { k == 0 ? embeddingSize : hiddenSize }
+}
+
+extension ModelConfig {
+    private enum CodingKeys: String, CodingKey {
+        case vocabularySize, embeddingSize, hiddenSize, layers, dropout, outputDropout
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(vocabularySize: try c.decode(Int.self, forKey: .vocabularySize), embeddingSize: try c.decode(Int.self, forKey: .embeddingSize),
+                  hiddenSize: try c.decode(Int.self, forKey: .hiddenSize), layers: try c.decode(Int.self, forKey: .layers),
+                  dropout: try c.decode(Float.self, forKey: .dropout),
+                  outputDropout: try c.decodeIfPresent(Float.self, forKey: .outputDropout) ?? 0)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(vocabularySize, forKey: .vocabularySize)
+        try c.encode(embeddingSize, forKey: .embeddingSize)
+        try c.encode(hiddenSize, forKey: .hiddenSize)
+        try c.encode(layers, forKey: .layers)
+        try c.encode(dropout, forKey: .dropout)
+        if outputDropout != 0 { try c.encode(outputDropout, forKey: .outputDropout) }
+    }
 }

@@ -3,7 +3,7 @@
 /// Forward:   tokens [B, S] -> embedded [S*B, E] -> layer 0 ... layer L-1 (dropout masks between) -> top [S*B, H]
 ///            (⊙ the output mask, with output dropout) -> logits [S*B, V] = top decoder.weight^T + decoder.bias
 ///            -> mean cross-entropy against targets.
-/// Backward:  dlogits [S*B, V] -> d decoder.weight += dlogits^T top, d decoder.bias += Σ dlogits,
+/// Backward:  dlogits [S*B, V] -> d decoder.weight += dlogits^T top (after its mask), d decoder.bias += Σ dlogits,
 ///            dtop = dlogits decoder.weight (⊙ the output mask) -> each layer's backward, top down, with dx ⊙ mask
 ///            handed to the layer below -> d embedding.weight[token] += dx of layer 0.
 /// Every product is one sgemm over the window, in the workspace's precision (`MatrixProducts`); only the recurrent

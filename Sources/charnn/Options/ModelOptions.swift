@@ -28,16 +28,14 @@ struct ModelOptions: ParsableArguments {
         if let layers, layers != saved.layers { result.append("--layers") }
         if let embeddingSize, embeddingSize != saved.embeddingSize { result.append("--embedding-size") }
         if let dropout, dropout != saved.dropout { result.append("--dropout") }
-        if let outputDropout, outputDropout != saved.decoderDropout { result.append("--output-dropout") }
+        if let outputDropout, outputDropout != saved.outputDropout { result.append("--output-dropout") }
         return result
     }
 
     func config(vocabularySize: Int) -> ModelConfig {
         let h = hiddenSize ?? ModelConfig.defaultHiddenSize
-        let output = outputDropout ?? ModelConfig.defaultOutputDropout
-        // No output dropout stays unrecorded, as in the configurations from before the option.
         return ModelConfig(vocabularySize: vocabularySize, embeddingSize: embeddingSize ?? h, hiddenSize: h,
                            layers: layers ?? ModelConfig.defaultLayers, dropout: dropout ?? ModelConfig.defaultDropout,
-                           outputDropout: output == 0 ? nil : output)
+                           outputDropout: outputDropout ?? ModelConfig.defaultOutputDropout)
     }
 }
