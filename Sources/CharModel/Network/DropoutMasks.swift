@@ -28,6 +28,9 @@ public final class DropoutMasks {
         storage.base.update(repeating: 1, count: storage.count)
     }
 
+    /// The mask on layer `k`'s output (for k = L-1, the output mask before the decoder), if it has one.
+    func mask(afterLayer k: Int) -> Matrix? { k < boundaries.count ? boundaries[k] : nil }
+
     /// The dropout probability of every boundary a model with `config` has masks for.
     public static func probabilities(_ config: ModelConfig) -> [Float] {
         Array(repeating: config.dropout, count: max(0, config.layers - 1)) + (config.outputDropout > 0 ? [config.outputDropout] : [])

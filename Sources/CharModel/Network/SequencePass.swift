@@ -54,8 +54,8 @@ extension LanguageModel {
             state.h.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: k * perLayer).update(from: cache.finalH.base, count: perLayer) }
             state.c.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: k * perLayer).update(from: cache.finalC.base, count: perLayer) }
             x = cache.output
-            if let masks = ws.dropout, k < masks.boundaries.count {
-                multiply(x, masks.boundaries[k], into: ws.dropped[k])
+            if let mask = ws.dropout?.mask(afterLayer: k) {
+                multiply(x, mask, into: ws.dropped[k])
                 x = ws.dropped[k]
             }
         }
@@ -85,12 +85,12 @@ extension LanguageModel {
         var (above, below) = ws.gradientBuffers
         var dh = above.matrix(rows: n, cols: h)
         ws.products.gemm(ws.logits, decoderWeight, into: dh)
-        if let masks = ws.dropout, masks.boundaries.count == layers.count { multiply(dh, masks.boundaries[layers.count - 1], into: dh) }
+        if let mask = ws.dropout?.mask(afterLayer: layers.count - 1) { multiply(dh, mask, into: dh) }
         for k in stride(from: layers.count - 1, through: 1, by: -1) {
             let dx = below.matrix(rows: n, cols: h)
             layers[k].backward(.dense(topInput(ws, layer: k)), dh: dh, cache: ws.caches[k], dx: dx)
             ws.setInitialStateGradient(layer: k, dh: ws.caches[k].initialDH, dc: ws.caches[k].dcNext)
-            if let masks = ws.dropout { multiply(dx, masks.boundaries[k - 1], into: dx) }
+            if let mask = ws.dropout?.mask(afterLayer: k - 1) { multiply(dx, mask, into: dx) }
             dh = dx
             swap(&above, &below)
         }
@@ -113,7 +113,7 @@ extension LanguageModel {
     /// The input of layer `k` >= 1 in the last forward (layer L meaning the decoder): a layer's output, or its
     /// output after dropout.
     private func topInput(_ ws: SequenceWorkspace, layer k: Int) -> Matrix {
-        return k - 1 < (ws.dropout?.boundaries.count ?? 0) ? ws.dropped[k - 1] : ws.caches[k - 1].output
+        return ws.dropout?.mask(afterLayer: k - 1) == nil ? ws.caches[k - 1].output : ws.dropped[k - 1]
     }
 
     /// Checks that a window's inputs, targets, state and dropout masks fit windows of `batch` x `steps` of this model.
