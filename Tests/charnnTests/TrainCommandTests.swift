@@ -131,11 +131,11 @@ import Testing
         defer { scratch.remove() }
         let run = try scratch.train(out: "run", ["--max-iterations", "10", "--checkpoint-every", "10"])
         let before = try TrainingScratch.files(run)
-        let conflicting = try CharnnProcess.run(["train", "--resume", run, "--hidden-size", "32", "--batch-size", "8", "--lr", "0.1",
-                                                 "--seed", "1", "--max-iterations", "20"])
+        let conflicting = try CharnnProcess.run(["train", "--resume", run, "--hidden-size", "32", "--output-dropout", "0.2", "--batch-size", "8",
+                                                 "--lr", "0.1", "--seed", "1", "--max-iterations", "20"])
         // Equal values (--seed) and stop limits (--max-iterations) are no conflict.
         #expect(conflicting.errorMessage
-                == "options contradict the checkpoint being resumed: --hidden-size, --batch-size, --lr (drop them to continue as before, or start a new run)")
+                == "options contradict the checkpoint being resumed: --hidden-size, --output-dropout, --batch-size, --lr (drop them to continue as before, or start a new run)")
         let vocabulary = try CharnnProcess.run(["train", "--resume", run, "--max-vocab", "10"])
         #expect(vocabulary.errorMessage
                 == "options contradict the checkpoint being resumed: vocabulary options (drop them to continue as before, or start a new run)")
