@@ -34,7 +34,7 @@ extension LanguageModel {
             for r in 0..<n { ws.embedded.row(r).update(from: embedding.row(Int(ws.inputs[r])), count: config.embeddingSize) }
         }
 
-        ws.dropout = dropout.flatMap { $0.boundaries.isEmpty ? nil : $0 }
+        ws.dropout = dropout
 
         var x = ws.embedded
         let perLayer = state.layerCount
