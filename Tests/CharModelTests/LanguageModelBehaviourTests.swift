@@ -19,6 +19,25 @@ struct LanguageModelBehaviourTests {
         #expect(layout.count == 65 * 16 + (4 * 32 * (16 + 32) + 8 * 32) + (4 * 32 * (32 + 32) + 8 * 32) + 65 * 32 + 65)
     }
 
+    @Test("the products' FLOPs count what runs: 3x forward, layer 0 through the token table when 2V <= S*B, one table per part")
+    func productFLOPs() throws {
+        let config = ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, layers: 2)
+        // B = 2, S = 3: 6 rows < 2V, so layer 0 multiplies embeddings. Forward: layer 0 2*6*16*(3+4) = 1344, layer 1
+        // 2*6*16*(4+4) = 1536, decoder 2*6*4*5 = 240.
+        let gathered = try SequenceWorkspace(config: config, batchSize: 2, steps: 3)
+        #expect(!gathered.projectsTokens)
+        #expect(gathered.productFLOPs == 3 * (1344 + 1536 + 240))
+        // B = 4, S = 3: 12 rows >= 2V, so the table: layer 0 2*12*16*4 = 1536 and the table 2*5*3*16 = 480, layer 1
+        // 2*12*16*8 = 3072, decoder 2*12*4*5 = 480.
+        let tabled = try SequenceWorkspace(config: config, batchSize: 4, steps: 3)
+        #expect(tabled.projectsTokens)
+        #expect(tabled.productFLOPs == 3 * (1536 + 480 + 3072 + 480))
+        let model = try LanguageModel(config: config, seed: 1)
+        #expect(try DataParallelPass(model: model, batchSize: 4, steps: 3, parts: 1).productFLOPs == tabled.productFLOPs)
+        // Two parts of B = 2: each the gathered workspace's work.
+        #expect(try DataParallelPass(model: model, batchSize: 4, steps: 3, parts: 2).productFLOPs == 2 * gathered.productFLOPs)
+    }
+
     @Test("initialisation follows PyTorch's rules and is fixed by the seed")
     func initialisation() throws {
         let config = ModelConfig(vocabularySize: 50, embeddingSize: 40, hiddenSize: 64, layers: 2)

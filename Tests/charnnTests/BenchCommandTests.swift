@@ -32,6 +32,32 @@ struct BenchCommandTests {
         #expect(chosen.stderrLines == ["bench: gemm..."])
     }
 
+    @Test("each training row is followed by its products' GFLOP/s and their share of the sgemm ceiling measured beside it")
+    func trainingProductRates() throws {
+        let run = try CharnnProcess.run(["bench", "--only", "gemm", "train", "--hidden", "8", "--seconds", "0.05", "--threads", "1", "--json"])
+        #expect(run.status == 0)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
+        let gemm = try #require(rows.first?["value"] as? Double)
+        let trained = rows.filter { ($0["item"] as? String)?.hasPrefix("train") == true && $0["unit"] as? String == "chars/s" }
+        #expect(trained.count == TrainingPrecision.runnable.count)
+        // V = 65, E = H = 8, L = 2, one part of B*S = 2500 rows, so layer 0 reads the token table. Forward per window:
+        // decoder 2*2500*8*65, layer 0 2*2500*32*8, layer 1 2*2500*32*16, table 2*65*8*32; backward twice that.
+        let flopsPerChar = 3.0 * (2_600_000 + 1_280_000 + 2_560_000 + 33_280) / 2500
+        for train in trained {
+            let item = try #require(train["item"] as? String)
+            #expect(train["flopsPerChar"] as? Double == flopsPerChar)
+            let rate = try #require(rows.first { $0["item"] as? String == item + " products" })
+            let gflops = try #require(rate["value"] as? Double)
+            #expect(rate["unit"] as? String == "GFLOP/s")
+            #expect(abs(gflops - (train["value"] as? Double ?? 0) * flopsPerChar / 1e9) <= 1e-9 * gflops)
+            #expect(abs((rate["ofCeiling"] as? Double ?? 0) - gflops / gemm) <= 1e-9)
+        }
+
+        let table = try CharnnProcess.run(["bench", "--only", "gemm", "train", "--hidden", "8", "--seconds", "0.05", "--threads", "1"])
+        let line = table.stdout.split(separator: "\n").first { $0.hasPrefix("train products L=2 H=8 B=50 S=50 (") }
+        #expect(line?.contains("% of gemm)") == true && line?.contains("GFLOP/s") == true)
+    }
+
     @Test("with no OPENBLAS_CORETYPE, the kernels in use are the strongest this CPU's features allow, and --version says so")
     func chosenKernelsAreTheStrongest() throws {
         let version = try CharnnProcess.run(["--version"], environment: ["OPENBLAS_CORETYPE": nil])

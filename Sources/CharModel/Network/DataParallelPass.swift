@@ -69,6 +69,10 @@ public final class DataParallelPass {
     /// The number of parts the streams are split into.
     public var partCount: Int { parts.count }
 
+    /// FLOPs of the matrix products of one window's forward and backward: the sum of the parts'
+    /// (`SequenceWorkspace.productFLOPs`; each part makes its own token table).
+    public var productFLOPs: Double { parts.reduce(0) { $0 + $1.workspace.productFLOPs } }
+
     /// B_share / B: the fraction of the window's streams this pass computes, hence its weight in the window's loss.
     public var shareOfBatch: Float { Float(streams.count) / Float(batchSize) }
 

@@ -77,6 +77,26 @@ public final class SequenceWorkspace {
     /// The precision of the window's matrix products.
     public var precision: TrainingPrecision { products.precision }
 
+    /// FLOPs (two per multiply-add) of the matrix products of one forward and backward over a window, as this
+    /// workspace runs them. Backward does two products for each of forward's, the input's gradient and the
+    /// weight's, so it is 3x forward's:
+    ///
+    ///     forward = Σ_l 2 S*B 4H (I_l + H)       the layers' input and recurrent products, I_0 = E or 0, I_l = H
+    ///             + 2 V E 4H                     layer 0's token table, when `projectsTokens` (then I_0 = 0)
+    ///             + 2 S*B H V                    the decoder
+    ///
+    /// The element-wise work (the cell, softmax, Adam) is left out: it is O(S*B*H), against the products' O(S*B*H²).
+    public var productFLOPs: Double {
+        let (n, e, h, v) = (Double(batchSize * steps), Double(config.embeddingSize), Double(config.hiddenSize), Double(config.vocabularySize))
+        var forward = 2 * n * h * v
+        for layer in 0..<config.layers {
+            let input = layer > 0 ? h : projectsTokens ? 0 : e
+            forward += 2 * n * 4 * h * (input + h)
+        }
+        if projectsTokens { forward += 2 * v * e * 4 * h }
+        return 3 * forward
+    }
+
     /// The logits of stream `b` at step `t` from the last forward.
     public func logits(stream b: Int, step t: Int) -> UnsafeBufferPointer<Float> {
         UnsafeBufferPointer(logits.rows(t * batchSize + b..<t * batchSize + b + 1).buffer)

@@ -47,6 +47,7 @@ struct BenchCommand: ParsableCommand {
                 results += try measureInChild(kind, hidden: h)
             }
         }
+        results = BenchResult.addingProductRates(results)
         if json {
             try printJSON(results)
         } else {
@@ -91,11 +92,11 @@ struct BenchCommand: ParsableCommand {
         case .train:
             let config = ModelConfig(vocabularySize: vocabularySize, embeddingSize: h, hiddenSize: h, layers: layers)
             let measured = try TrainingPrecision.runnable.map { precision in
+                let measured = try Benchmarks.training(config: config, batchSize: batchSize, steps: sequenceLength,
+                                                       threads: threads, precision: precision, seconds: seconds)
                 var row = BenchResult(item: precision == .fp32 ? "train" : "train \(precision.rawValue)",
-                                      value: try Benchmarks.trainingCharsPerSecond(config: config, batchSize: batchSize, steps: sequenceLength,
-                                                                                   threads: threads, precision: precision, seconds: seconds),
-                                      unit: "chars/s")
-                (row.batchSize, row.sequenceLength) = (batchSize, sequenceLength)
+                                      value: measured.charsPerSecond, unit: "chars/s")
+                (row.batchSize, row.sequenceLength, row.flopsPerChar) = (batchSize, sequenceLength, measured.flopsPerChar)
                 return row
             }
             rows = Self.model(measured, hidden: h, layers: layers)

@@ -17,11 +17,29 @@ struct BenchResult: Codable {
     var cpu: String?
     /// For the sgemm ceiling: the kernel of training's per-step products (`StepKernel`), e.g. "AVX-512".
     var stepKernel: String?
+    /// For training: the FLOPs of its matrix products per character (`DataParallelPass.productFLOPs`).
+    var flopsPerChar: Double?
+    /// For the rate of training's products: that rate over the sgemm ceiling measured in the same run.
+    var ofCeiling: Double?
 
     init(item: String, value: Double, unit: String) {
         self.item = item
         self.value = value
         self.unit = unit
+    }
+
+    /// `results` with, after each training row, the rate of its matrix products in GFLOP/s, as a share of the
+    /// sgemm ceiling when the run measured it too: how much of what the machine's BLAS reaches training reaches.
+    static func addingProductRates(_ results: [BenchResult]) -> [BenchResult] {
+        let ceiling = results.first { $0.item == "gemm" }?.value
+        return results.flatMap { row -> [BenchResult] in
+            guard let flops = row.flopsPerChar else { return [row] }
+            var rate = row
+            (rate.item, rate.value, rate.unit) = (row.item + " products", row.value * flops / 1e9, "GFLOP/s")
+            (rate.flopsPerChar, rate.peakMemoryMB) = (nil, nil)
+            rate.ofCeiling = ceiling.map { rate.value / $0 }
+            return [row, rate]
+        }
     }
 
     static func table(_ results: [BenchResult]) -> String {
@@ -40,6 +58,7 @@ struct BenchResult: Codable {
         var name = r.item
         if let h = r.hidden, let l = r.layers { name += " L=\(l) H=\(h)" }
         if let b = r.batchSize, let s = r.sequenceLength { name += " B=\(b) S=\(s)" }
+        if let share = r.ofCeiling { name += String(format: " (%.0f%% of gemm)", share * 100) }
         if let blas = r.blas {
             name += " n=2048 (\(r.cpu.map { $0 + "; " } ?? "")\(blas)\(r.stepKernel.map { "; \($0) step kernel" } ?? ""))"
         }

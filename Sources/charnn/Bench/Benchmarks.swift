@@ -18,10 +18,11 @@ enum Benchmarks {
     }
 
     /// Training characters per second: forward, backward, clipping at 5 and an Adam step per window of B x S
-    /// random tokens, no dropout, as `torch_peer.py train` does, with the products in `precision`.
-    static func trainingCharsPerSecond(
+    /// random tokens, no dropout, as `torch_peer.py train` does, with the products in `precision`. Also the FLOPs of
+    /// those products per character (`DataParallelPass.productFLOPs`).
+    static func training(
         config: ModelConfig, batchSize: Int, steps: Int, threads: Int, precision: TrainingPrecision, seconds: Double
-    ) throws -> Double {
+    ) throws -> (charsPerSecond: Double, flopsPerChar: Double) {
         let model = try LanguageModel(config: config, seed: 1)
         var training = TrainingConfig()
         training.batchSize = batchSize
@@ -46,7 +47,7 @@ enum Benchmarks {
         for _ in 0..<3 { body() }
         let count = repeatFor(seconds: seconds, body)
         if let failure { throw failure }
-        return Double(count.iterations * batchSize * steps) / count.seconds
+        return (Double(count.iterations * batchSize * steps) / count.seconds, step.pass.productFLOPs / Double(batchSize * steps))
     }
 
     /// Microseconds per sampled grapheme at batch 1 with the weights stored in `precision`: one model step plus a
