@@ -16,12 +16,12 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var outputDropout: Float
 
     /// The hidden size `charnn train` uses when none is given; the embedding size follows it.
-    public static let defaultHiddenSize = 256
+    public static let defaultHiddenSize = 384
     /// The number of layers `charnn train` uses when none is given.
     public static let defaultLayers = 2
     /// The dropout `charnn train` uses when none is given. A configuration built in code says its own (`init`
     /// takes 0, no dropout, unless told).
-    public static let defaultDropout: Float = 0.25
+    public static let defaultDropout: Float = 0.35
     /// The output dropout `charnn train` uses when none is given.
     public static let defaultOutputDropout: Float = 0
 
