@@ -85,7 +85,8 @@ public final class SequenceWorkspace {
     ///             + 2 V E 4H                     layer 0's token table, when `projectsTokens` (then I_0 = 0)
     ///             + 2 S*B H V                    the decoder
     ///
-    /// The element-wise work (the cell, softmax, Adam) is left out: it is O(S*B*H), against the products' O(S*B*H²).
+    /// The rest is left out: the cell and the softmax are O(S*B*(H + V)) against the products' O(S*B*H²), and the
+    /// optimizer's O(parameters) comes once per window.
     public var productFLOPs: Double {
         let (n, e, h, v) = (Double(batchSize * steps), Double(config.embeddingSize), Double(config.hiddenSize), Double(config.vocabularySize))
         var forward = 2 * n * h * v
