@@ -83,6 +83,7 @@ struct LanguageModelBehaviourTests {
         var config = ModelConfig(vocabularySize: 13, embeddingSize: 10, hiddenSize: 20, layers: 3)
         config.dropout = 0.3
         config.outputDropout = 0.4
+        config.weightDrop = 0.25
         let model = try LanguageModel(config: config, seed: 21)
         let (batch, steps) = (7, 5)
         var rng = RandomSource(seed: 4)
@@ -216,6 +217,8 @@ struct LanguageModelBehaviourTests {
         (ModelConfig(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 1, outputDropout: 1), "output dropout must be in [0, 1), got 1.0"),
         (ModelConfig(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 1, outputDropout: -0.1), "output dropout must be in [0, 1), got -0.1"),
         (ModelConfig(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 1, outputDropout: .nan), "output dropout must be in [0, 1), got nan"),
+        (ModelConfig(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 1, weightDrop: 1), "weight drop must be in [0, 1), got 1.0"),
+        (ModelConfig(vocabularySize: 10, embeddingSize: 4, hiddenSize: 8, layers: 1, weightDrop: -0.5), "weight drop must be in [0, 1), got -0.5"),
     ])
     func badHyperparameters(config: ModelConfig, message: String) {
         #expect(throws: ModelError.invalidHyperparameter(message)) { try LanguageModel(config: config, seed: 1) }
@@ -280,9 +283,44 @@ struct LanguageModelBehaviourTests {
         #expect(Set(outputOnly.boundaries[0].buffer) == [1])
         for _ in 0..<outputOnly.boundaries[1].count { _ = b.nextUnitFloat() }
         #expect(a.next() == b.next(), "only the output mask's units were drawn")
+        #expect(outputOnly.recurrentWeights.isEmpty, "no weight-drop masks without weight drop")
     }
 
-    @Test("output dropout is written only when set: a configuration without it reads and writes as before it existed")
+    @Test("weight drop draws one [4H, H] mask per layer after the boundaries' masks, zeroing about p of the weights")
+    func sampledWeightDrop() throws {
+        let config = ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 25, layers: 2, dropout: 0.25, weightDrop: 0.4)
+        #expect(DropoutMasks.drops(config))
+        #expect(DropoutMasks.drops(ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 4, layers: 1, weightDrop: 0.1)))
+        let masks = DropoutMasks(config: config, batchSize: 2, steps: 3)
+        #expect(masks.recurrentWeights.map { [$0.rows, $0.cols] } == [[100, 25], [100, 25]])
+        var (a, b) = (RandomSource(seed: 5), RandomSource(seed: 5))
+        masks.draw(rng: &a)
+        for _ in 0..<masks.boundaries[0].count { _ = b.nextUnitFloat() }  // the boundary's units come first
+        for mask in masks.recurrentWeights {
+            let values = Array(mask.buffer)
+            #expect(values == values.map { _ in b.nextUnitFloat() < 0.4 ? 0 : 1 / (1 - Float(0.4)) })
+            let dropped = Double(values.filter { $0 == 0 }.count) / Double(values.count)
+            #expect(abs(dropped - 0.4) < 0.03)  // 2,500 draws: a standard error of 0.01
+        }
+        #expect(a.next() == b.next())
+        #expect(throws: ModelError.shapeMismatch("weight-drop mask of layer 2 out of range 0..<2")) {
+            try masks.set(recurrentWeightsOf: 2, values: [])
+        }
+        #expect(throws: ModelError.shapeMismatch("weight-drop mask needs 2500 values, got 3")) {
+            try masks.set(recurrentWeightsOf: 0, values: [1, 1, 1])
+        }
+        // A model's masks must carry its weight-drop masks, and only then.
+        let model = try LanguageModel(config: config, seed: 1)
+        let withoutWeightDrop = DropoutMasks(config: ModelConfig(vocabularySize: 5, embeddingSize: 3, hiddenSize: 25, layers: 2, dropout: 0.25),
+                                             batchSize: 2, steps: 3)
+        let ws = try SequenceWorkspace(config: config, batchSize: 2, steps: 3)
+        var state = LSTMState(layers: 2, batchSize: 2, hiddenSize: 25)
+        #expect(throws: ModelError.shapeMismatch("dropout masks have 0 weight-drop masks, expected 2 of [100, 25]")) {
+            try model.forward(inputs: [0, 1, 2, 3, 4, 0], targets: nil, state: &state, workspace: ws, dropout: withoutWeightDrop)
+        }
+    }
+
+    @Test("output dropout and weight drop are written only when set: a configuration without them reads and writes as before they existed")
     func outputDropoutCoding() throws {
         let old = #"{"vocabularySize":5,"embeddingSize":3,"hiddenSize":4,"layers":2,"dropout":0.25}"#
         let decoded = try JSONDecoder().decode(ModelConfig.self, from: Data(old.utf8))
@@ -296,6 +334,11 @@ struct LanguageModelBehaviourTests {
         let json = String(decoding: try encoder.encode(with), as: UTF8.self)
         #expect(json == #"{"dropout":0.25,"embeddingSize":3,"hiddenSize":4,"layers":2,"outputDropout":0.5,"vocabularySize":5}"#)
         #expect(try JSONDecoder().decode(ModelConfig.self, from: Data(json.utf8)) == with)
+        with.weightDrop = 0.3
+        let weightDropJSON = String(decoding: try encoder.encode(with), as: UTF8.self)
+        #expect(weightDropJSON
+                == #"{"dropout":0.25,"embeddingSize":3,"hiddenSize":4,"layers":2,"outputDropout":0.5,"vocabularySize":5,"weightDrop":0.3}"#)
+        #expect(try JSONDecoder().decode(ModelConfig.self, from: Data(weightDropJSON.utf8)) == with)
     }
 
     @Test("layer 0 reads tokens through the token table exactly when 2V <= S*B", arguments: [(1, 1), (2, 3), (3, 3), (5, 4)])

@@ -14,6 +14,8 @@ private struct Problem {
     let inputs: [Int32], targets: [Int32]
     let state: LSTMState
     var masks: [[Float]] = []
+    /// With weight drop: one [4H, H] mask per layer on its W_hh, each value 0 or 2 (p = 0.5).
+    var weightMasks: [[Float]] = []
 
     /// Whether layer 0 should read the tokens through the token table (else gathered embeddings).
     let projectsTokens: Bool
@@ -21,12 +23,12 @@ private struct Problem {
     /// Without `vocabularySize`, V is 3 for the token table and 5 for gathered embeddings, which puts the default
     /// 2x3 window (S*B = 6) on that path.
     init(vocabularySize: Int? = nil, embeddingSize e: Int = 3, hiddenSize h: Int = 4, layers: Int, batch: Int = 2, steps: Int = 3,
-         withMasks: Bool, seed: UInt64, projectsTokens: Bool = false) throws {
+         withMasks: Bool, weightDrop: Bool = false, seed: UInt64, projectsTokens: Bool = false) throws {
         (self.batch, self.steps) = (batch, steps)
         self.projectsTokens = projectsTokens
         let v = vocabularySize ?? (projectsTokens ? 3 : 5)
         config = ModelConfig(vocabularySize: v, embeddingSize: e, hiddenSize: h, layers: layers, dropout: withMasks ? 0.5 : 0,
-                             outputDropout: withMasks ? 0.5 : 0)
+                             outputDropout: withMasks ? 0.5 : 0, weightDrop: weightDrop ? 0.5 : 0)
         model = try LanguageModel(config: config, seed: seed)
         var rng = RandomSource(seed: seed + 1)
         let n = batch * steps
@@ -38,11 +40,13 @@ private struct Problem {
         if withMasks {  // between the layers and on the top layer's output
             masks = (0..<layers).map { _ in (0..<n * h).map { _ in rng.nextUnitFloat() < 0.5 ? 0 : 2 } }
         }
+        if weightDrop { weightMasks = (0..<layers).map { _ in (0..<4 * h * h).map { _ in rng.nextUnitFloat() < 0.5 ? 0 : 2 } } }
     }
 
     init(_ shape: ProblemShape, seed: UInt64) throws {
         try self.init(vocabularySize: shape.v, embeddingSize: shape.e, hiddenSize: shape.h, layers: shape.layers, batch: shape.batch,
-                      steps: shape.steps, withMasks: shape.withMasks, seed: seed, projectsTokens: shape.projectsTokens)
+                      steps: shape.steps, withMasks: shape.withMasks, weightDrop: shape.weightDrop, seed: seed,
+                      projectsTokens: shape.projectsTokens)
     }
 
     var referenceInputs: [[Int]] { (0..<batch).map { b in (0..<steps).map { Int(inputs[b * steps + $0]) } } }
@@ -67,14 +71,31 @@ private struct Problem {
     }
 
     func reference(_ model: ReferenceModel, h0: [[[Double]]]? = nil, c0: [[[Double]]]? = nil) -> ReferenceModel.Output {
-        model.forward(inputs: referenceInputs, targets: referenceTargets, h0: h0 ?? nested(state.h), c0: c0 ?? nested(state.c),
+        droppingWeights(model).forward(inputs: referenceInputs, targets: referenceTargets, h0: h0 ?? nested(state.h), c0: c0 ?? nested(state.c),
                       masks: referenceMasks)
     }
 
-    /// The reference's backward at the model's parameters and initial state.
+    /// The reference's backward at the model's parameters and initial state. With weight drop, the gradient of
+    /// W_hh (not of W_hh ⊙ M): the gradient of W_hh ⊙ M times M.
     func referenceGradients(_ model: ReferenceModel) -> ReferenceModel.Gradients {
-        model.gradients(inputs: referenceInputs, targets: referenceTargets, h0: nested(state.h), c0: nested(state.c),
-                        masks: referenceMasks)
+        var gradients = droppingWeights(model).gradients(inputs: referenceInputs, targets: referenceTargets, h0: nested(state.h),
+                                                         c0: nested(state.c), masks: referenceMasks)
+        for (k, mask) in weightMasks.enumerated() {
+            let offset = self.model.layout.tensor(named: "lstm.weight_hh_l\(k)")!.offset
+            for (i, m) in mask.enumerated() { gradients.flat[offset + i] *= Double(m) }
+        }
+        return gradients
+    }
+
+    /// `model` with each W_hh replaced by W_hh ⊙ M, as the model runs it under weight drop: the reference's loss
+    /// as a function of the undropped weights is its loss at the dropped ones.
+    private func droppingWeights(_ model: ReferenceModel) -> ReferenceModel {
+        var dropped = model
+        for (k, mask) in weightMasks.enumerated() {
+            let name = "lstm.weight_hh_l\(k)"
+            dropped.tensors[name] = zip(model.tensors[name]!, mask).map { $0 * Double($1) }
+        }
+        return dropped
     }
 
     /// Runs the model's forward and backward with its products in `precision` and its per-step ones on `stepKernel`;
@@ -85,8 +106,9 @@ private struct Problem {
         let ws = try SequenceWorkspace(config: config, batchSize: batch, steps: steps, precision: precision, stepKernel: stepKernel)
         try #require(ws.projectsTokens == projectsTokens,
                      "V=\(config.vocabularySize) B=\(batch) S=\(steps) should take \(projectsTokens ? "the token table" : "gathered embeddings")")
-        let dropout = masks.isEmpty ? nil : DropoutMasks(config: config, batchSize: batch, steps: steps)
+        let dropout = masks.isEmpty && weightMasks.isEmpty ? nil : DropoutMasks(config: config, batchSize: batch, steps: steps)
         for (k, m) in masks.enumerated() { try dropout?.set(boundary: k, values: m) }
+        for (k, m) in weightMasks.enumerated() { try dropout?.set(recurrentWeightsOf: k, values: m) }
         var state = self.state
         model.zeroGradients()
         let loss = try model.forward(inputs: inputs, targets: targets, state: &state, workspace: ws, dropout: dropout)
@@ -100,9 +122,11 @@ private struct Problem {
 struct ProblemShape: Sendable, CustomTestStringConvertible {
     let v: Int, e: Int, h: Int, layers: Int, batch: Int, steps: Int
     let withMasks: Bool, projectsTokens: Bool
+    /// Whether W_hh runs under a weight-drop mask.
+    var weightDrop = false
 
     var testDescription: String {
-        "V=\(v) E=\(e) H=\(h) L=\(layers) B=\(batch) S=\(steps)\(withMasks ? " masks" : "")\(projectsTokens ? " token table" : " gathered")"
+        "V=\(v) E=\(e) H=\(h) L=\(layers) B=\(batch) S=\(steps)\(withMasks ? " masks" : "")\(projectsTokens ? " token table" : " gathered")\(weightDrop ? " weight drop" : "")"
     }
 
     /// The default tiny sizes, three layers, with masks.
@@ -125,6 +149,9 @@ struct ProblemShape: Sendable, CustomTestStringConvertible {
         ProblemShape(v: 5, e: 20, h: 20, layers: 2, batch: 2, steps: 4, withMasks: true, projectsTokens: false),
         ProblemShape(v: 23, e: 20, h: 20, layers: 2, batch: 12, steps: 3, withMasks: true, projectsTokens: false),
         ProblemShape(v: 6, e: 17, h: 20, layers: 2, batch: 13, steps: 3, withMasks: true, projectsTokens: true),
+        // Weight drop on both of layer 0's input paths, with the other masks and without.
+        ProblemShape(v: 7, e: 33, h: 20, layers: 2, batch: 5, steps: 4, withMasks: true, projectsTokens: true, weightDrop: true),
+        ProblemShape(v: 29, e: 20, h: 33, layers: 2, batch: 3, steps: 3, withMasks: false, projectsTokens: false, weightDrop: true),
     ]
 }
 
@@ -136,9 +163,15 @@ private func relativeError(_ a: [Double], _ b: [Double], scale: Double? = nil) -
 
 @Suite("LanguageModel against a plain Float64 reference")
 struct LanguageModelGradientTests {
-    @Test("forward matches the reference (layers, dropout masks between the layers and on the output, token table)", arguments: [(1, false, false), (2, false, false), (3, false, false), (1, true, false), (2, true, false), (3, true, false), (1, false, true), (3, true, true)])
-    func forwardMatchesReference(layers: Int, withMasks: Bool, projectsTokens: Bool) throws {
-        let p = try Problem(layers: layers, withMasks: withMasks, seed: 7, projectsTokens: projectsTokens)
+    /// Arguments: layers, dropout masks (between the layers and on the output), token table, weight drop.
+    static let smallProblems = [(1, false, false, false), (2, false, false, false), (3, false, false, false), (1, true, false, false),
+                                (2, true, false, false), (3, true, false, false), (1, false, true, false), (3, true, true, false),
+                                (1, false, false, true), (3, true, false, true), (2, true, true, true)]
+
+    @Test("forward matches the reference (layers, dropout masks between the layers and on the output, token table, weight drop)",
+          arguments: smallProblems)
+    func forwardMatchesReference(layers: Int, withMasks: Bool, projectsTokens: Bool, weightDrop: Bool) throws {
+        let p = try Problem(layers: layers, withMasks: withMasks, weightDrop: weightDrop, seed: 7, projectsTokens: projectsTokens)
         let (loss, state, _, logits) = try p.run()
         let ref = p.reference(parameters: p.model.parameters.array)
         #expect(abs(Double(loss) - ref.loss) / ref.loss < 1e-5)
@@ -153,10 +186,9 @@ struct LanguageModelGradientTests {
         #expect(relativeError(state.c.map(Double.init), ref.finalC.flatMap { $0.flatMap { $0 } }) < 1e-5)
     }
 
-    @Test("every parameter's gradient matches central differences of the reference",
-          arguments: [(1, false, false), (2, false, false), (3, false, false), (1, true, false), (2, true, false), (3, true, false), (1, false, true), (3, true, true)])
-    func parameterGradients(layers: Int, withMasks: Bool, projectsTokens: Bool) throws {
-        let p = try Problem(layers: layers, withMasks: withMasks, seed: 11, projectsTokens: projectsTokens)
+    @Test("every parameter's gradient matches central differences of the reference", arguments: smallProblems)
+    func parameterGradients(layers: Int, withMasks: Bool, projectsTokens: Bool, weightDrop: Bool) throws {
+        let p = try Problem(layers: layers, withMasks: withMasks, weightDrop: weightDrop, seed: 11, projectsTokens: projectsTokens)
         _ = try p.run()
         let analytic = p.model.gradients.array
         let base = p.model.parameters.array
@@ -172,6 +204,12 @@ struct LanguageModelGradientTests {
             }
             let got = analytic[spec.offset..<spec.offset + spec.count].map(Double.init)
             #expect(relativeError(got, numeric) < 1e-3, "\(spec.name) with L=\(layers)")
+        }
+        // A dropped weight takes no part in the window: its gradient is exactly 0.
+        for (k, mask) in p.weightMasks.enumerated() {
+            let offset = try #require(p.model.layout.tensor(named: "lstm.weight_hh_l\(k)")).offset
+            #expect(mask.indices.filter { mask[$0] == 0 }.allSatisfy { analytic[offset + $0] == 0 }, "dropped weights of layer \(k)")
+            #expect(mask.contains(0) && mask.contains(2))
         }
     }
 

@@ -42,7 +42,7 @@ import Testing
         defer { scratch.remove() }
         // 3000 bytes give 41 windows per epoch: 50 iterations end in epoch 1.
         let run = try scratch.train(out: "run", layers: 2, ["--max-iterations", "50", "--eval-every", "20", "--checkpoint-every", "25",
-                                                              "--output-dropout", "0.1"])
+                                                              "--output-dropout", "0.1", "--weight-drop", "0.2"])
         let file = try TrainingScratch.checkpoint(run, "latest")
         let checkpoint = try TrainingCheckpoint.read(from: file)
 
@@ -70,7 +70,7 @@ import Testing
         let lines = plain.stdout.split(separator: "\n")
         #expect(lines[0] == "checkpoint:   \(file.path)")
         #expect(lines[1] == "format:       version 1, written by charnn \(ModelFile.currentVersion)")
-        #expect(lines[2] == "model:        L=2 H=16 E=16 V=30 dropout=\(ModelConfig.defaultDropout) output-dropout=0.1, \(output.parameters) parameters")
+        #expect(lines[2] == "model:        L=2 H=16 E=16 V=30 dropout=\(ModelConfig.defaultDropout) output-dropout=0.1 weight-drop=0.2, \(output.parameters) parameters")
         #expect(lines[3].hasPrefix("training:     adam lr=0.002 constant schedule, B=4 S=16, clip 5.0, seed 1"))
         #expect(lines.contains { $0.hasPrefix("vocabulary:   30 ids (<unk> + 29): ") })
         #expect(lines.contains { $0.hasPrefix("progress:     step 50, epoch 1, ") })

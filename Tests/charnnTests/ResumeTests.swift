@@ -4,10 +4,10 @@ import Testing
 
 /// A run stopped by Ctrl-C or killed outright, then resumed, ends exactly where an uninterrupted run ends.
 @Suite struct ResumeTests {
-    /// Two layers with dropout between them and before the decoder, so the carried state and the dropout generator
-    /// (both masks drawn from it) must both survive a resume; three epochs (336 iterations), so that the epoch
+    /// Two layers with dropout between them and before the decoder and weight drop on W_hh, so the carried state and
+    /// the dropout generator (every mask drawn from it) must both survive a resume; three epochs (336 iterations), so that the epoch
     /// boundary and its state reset are crossed.
-    static let options = ["--dropout", "0.1", "--output-dropout", "0.2", "--max-epochs", "3", "--eval-every", "25", "--checkpoint-every", "20", "--seed", "7"]
+    static let options = ["--dropout", "0.1", "--output-dropout", "0.2", "--weight-drop", "0.3", "--max-epochs", "3", "--eval-every", "25", "--checkpoint-every", "20", "--seed", "7"]
 
     /// Expects `run` to hold the same final and best tensors, to the byte, and the same metrics as `reference`, a run
     /// of `iterations` iterations.

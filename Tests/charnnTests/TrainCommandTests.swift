@@ -44,6 +44,7 @@ import Testing
         (["--train-fraction", "0.9", "--val-fraction", "0.2"], "invalid training option: validation fraction must be in (0, 1 - train fraction], got 0.2"),
         (["--dropout", "1"], "invalid model hyperparameter: dropout must be in [0, 1), got 1.0"),
         (["--output-dropout=-0.1"], "invalid model hyperparameter: output dropout must be in [0, 1), got -0.1"),
+        (["--weight-drop", "1"], "invalid model hyperparameter: weight drop must be in [0, 1), got 1.0"),
         (["--max-iterations", "0"], "invalid training option: max iterations must be at least 1, got 0"),
         (["--threads", "0"], "invalid value 0 for --threads: expected at least 1"),
     ]

@@ -14,6 +14,9 @@ import CKernels
 ///     c_t = f ⊙ c_{t-1} + i ⊙ g
 ///     h_t = o ⊙ tanh(c_t)
 ///
+/// With weight drop, a mask M [4H, H] (0 or 1/(1-p)) multiplies W_hh for the whole window: every W_hh above and
+/// below reads W_hh ⊙ M, and dW_hh += (da^T h_prev) ⊙ M.
+///
 /// Every product runs in the workspace's precision (`MatrixProducts`, `TrainingPrecision`).
 /// The input projections x W_ih^T + b_ih + b_hh of all S steps are one product; the recurrent product is one product per
 /// step against W_hh^T packed once per window (`PackedMatrix`, with the CPU's `StepKernel`), run on R >= B rows
@@ -73,11 +76,12 @@ struct LSTMLayer {
     }
 
     /// Runs the window from the initial state already in `cache.h`/`cache.c` block 0, leaving h_t, c_t in blocks t+1
-    /// and the activated gates in `cache.gates`.
+    /// and the activated gates in `cache.gates`; with a weight-drop `mask`, on W_hh ⊙ mask.
     ///
-    ///     input: dense x [S*B, In], or table rows (table [*, 4H], indices [S*B])
-    ///     -> cache.h, cache.c blocks 1...S [S*B, H], cache.tanhC [S*B, H], cache.gates [S*B, 4H]
-    func forward(_ input: LayerInput, cache: LSTMLayerCache) {
+    ///     input: dense x [S*B, In], or table rows (table [*, 4H], indices [S*B]); mask [4H, H] or nil
+    ///     -> cache.h, cache.c blocks 1...S [S*B, H], cache.tanhC [S*B, H], cache.gates [S*B, 4H],
+    ///        with a mask cache.droppedWHH [4H, H]
+    func forward(_ input: LayerInput, cache: LSTMLayerCache, weightDrop mask: Matrix?) {
         let (batch, steps, h4) = (cache.batchSize, cache.steps, 4 * hiddenSize)
         let gates = cache.gates  // [S*B, 4H]: row r overwrites row r of cache.projections
         // Row r's projection is row r of `projections`, or with table rows row indices[r] of the table.
@@ -93,9 +97,18 @@ struct LSTMLayer {
             precondition(table.cols == h4, "LSTM projection table [\(table.rows),\(table.cols)], expected [*,\(h4)]")
             (projections, indices) = (table, rowIndices)
         }
+        let recurrentWeights: Matrix  // [4H, H]: W_hh, or W_hh ⊙ mask
+        if let mask {
+            precondition(mask.rows == h4 && mask.cols == hiddenSize, "weight-drop mask [\(mask.rows),\(mask.cols)], expected [\(h4),\(hiddenSize)]")
+            let dropped = cache.droppedWHH
+            for i in 0..<dropped.count { dropped.base[i] = weightHH.base[i] * mask.base[i] }
+            recurrentWeights = dropped
+        } else {
+            recurrentWeights = weightHH
+        }
         switch cache.forwardWeights {
-        case .packed(let packed): packed.pack(weightHH, transposed: true)
-        case .gatePanels(let panels): charnn_pack_gate_panels(weightHH.base, Int32(hiddenSize), panels.base)
+        case .packed(let packed): packed.pack(recurrentWeights, transposed: true)
+        case .gatePanels(let panels): charnn_pack_gate_panels(recurrentWeights.base, Int32(hiddenSize), panels.base)
         }
         let recurrent = cache.recurrent  // [R, 4H]
         for t in 0..<steps {
@@ -124,20 +137,20 @@ struct LSTMLayer {
     // MARK: Backward over a window
 
     /// Backpropagates `dh`, the loss gradient of every h_t from above, through the window that `forward` left in
-    /// `cache` from the same `input`. Accumulates the gradients of W_hh and the biases (and of W_ih with dense input),
+    /// `cache` from the same `input` and weight-drop `mask`. Accumulates the gradients of W_hh and the biases (and of W_ih with dense input),
     /// writes dx when asked (dense input only), and leaves da in `cache.da` (in place of `cache.gates`) and the initial
     /// state's gradients in `cache.initialDH` and `cache.dcNext`.
     ///
-    ///     input: forward's; dh [S*B, H]
+    ///     input, mask: forward's; dh [S*B, H]
     ///     -> cache.da [S*B, 4H], cache.initialDH [B, H], cache.dcNext [B, H], dx [S*B, In]: overwritten
     ///     -> dWeightHH [4H, H], dBiasIH [4H], dBiasHH [4H], with dense input dWeightIH [4H, In]: added to
-    func backward(_ input: LayerInput, dh: Matrix, cache: LSTMLayerCache, dx: Matrix?) {
+    func backward(_ input: LayerInput, dh: Matrix, cache: LSTMLayerCache, weightDrop mask: Matrix?, dx: Matrix?) {
         let (batch, steps, hidden) = (cache.batchSize, cache.steps, hiddenSize)
         precondition(dh.rows == steps * batch && dh.cols == hidden, "LSTM dh [\(dh.rows),\(dh.cols)], expected [\(steps * batch),\(hidden)]")
         let (gates, da) = (cache.gates, cache.da)  // [S*B, 4H] each, one buffer: row r turns from gates into da
         cache.dhNext.zero()
         cache.dcNext.zero()
-        cache.packedWHH.pack(weightHH, transposed: false)
+        cache.packedWHH.pack(mask == nil ? weightHH : cache.droppedWHH, transposed: false)  // forward's W_hh ⊙ mask
         func cellsBackward(step t: Int) {
             for b in 0..<batch {
                 let r = t * batch + b
@@ -160,7 +173,13 @@ struct LSTMLayer {
             }
         }
         cache.packedWHH.multiply(cache.daStepRows(step: 0), into: cache.dhNext)  // the initial state's dh
-        cache.products.gemm(da, transposeA: true, cache.previousH, into: dWeightHH, beta: 1)
+        if let mask {
+            let dDropped = cache.dDroppedWHH
+            cache.products.gemm(da, transposeA: true, cache.previousH, into: dDropped)
+            for i in 0..<dDropped.count { dWeightHH.base[i] += dDropped.base[i] * mask.base[i] }
+        } else {
+            cache.products.gemm(da, transposeA: true, cache.previousH, into: dWeightHH, beta: 1)
+        }
         da.addColumnSums(into: dBiasIH, and: dBiasHH)  // b_ih and b_hh get the same gradient: one pass over da
         switch input {
         case .dense(let x):

@@ -43,6 +43,12 @@ final class LSTMLayerCache {
     let forwardWeights: ForwardWeights
     /// W_hh [4H, H], packed by backward for its per-step products da_t W_hh.
     let packedWHH: PackedMatrix
+    /// [4H, H] with weight drop, else no rows: W_hh ⊙ mask, the recurrent weights of this window, which forward
+    /// computes and packs and backward packs again.
+    let droppedWHH: Matrix
+    /// [4H, H] with weight drop, else no rows: the window's gradient of W_hh ⊙ mask, which backward multiplies by the
+    /// mask into dW_hh.
+    let dDroppedWHH: Matrix
     /// The window's other products, in the workspace's precision (one object per workspace, shared by its layers).
     let products: MatrixProducts
 
@@ -51,8 +57,9 @@ final class LSTMLayerCache {
     /// slowly.
     static let recurrentRowMultiple = 4
 
-    /// A cache whose per-step products run on `kernel` and its other products on `products`.
-    init(batchSize: Int, steps: Int, hiddenSize: Int, kernel: StepKernel, products: MatrixProducts) {
+    /// A cache whose per-step products run on `kernel` and its other products on `products`, with room for weight
+    /// drop's masked W_hh when `dropsWeights`.
+    init(batchSize: Int, steps: Int, hiddenSize: Int, kernel: StepKernel, products: MatrixProducts, dropsWeights: Bool) {
         self.batchSize = batchSize
         self.steps = steps
         let multiple = Self.recurrentRowMultiple
@@ -60,8 +67,10 @@ final class LSTMLayerCache {
         let (n, spare) = (steps * batchSize, paddedBatchSize - batchSize)
         let fuses = kernel == .avx512 && products.precision == .fp32
         let recurrentRows = fuses ? 0 : paddedBatchSize
+        let weightRows = dropsWeights ? 4 * hiddenSize : 0
         let sizes = [(n + spare) * 4 * hiddenSize, (n + batchSize + spare) * hiddenSize, (n + batchSize) * hiddenSize,
-                     n * hiddenSize, recurrentRows * 4 * hiddenSize, paddedBatchSize * hiddenSize, batchSize * hiddenSize]
+                     n * hiddenSize, recurrentRows * 4 * hiddenSize, paddedBatchSize * hiddenSize, batchSize * hiddenSize,
+                     2 * weightRows * hiddenSize]
         var carver = BufferCarver(count: sizes.reduce(0, +))
         gateBuffer = carver.take(n + spare, 4 * hiddenSize)
         h = carver.take(n + batchSize + spare, hiddenSize)
@@ -70,6 +79,8 @@ final class LSTMLayerCache {
         recurrent = carver.take(recurrentRows, 4 * hiddenSize)
         dhNext = carver.take(paddedBatchSize, hiddenSize)
         dcNext = carver.take(batchSize, hiddenSize)
+        droppedWHH = carver.take(weightRows, hiddenSize)
+        dDroppedWHH = carver.take(weightRows, hiddenSize)
         storage = carver.buffer
         forwardWeights = fuses
             ? .gatePanels(FloatBuffer(count: Int(charnn_gate_panels_size(Int32(hiddenSize)))))

@@ -14,6 +14,11 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// char-rnn does). 0 is not written to files, so that configurations without it read and write as before it
     /// existed.
     public var outputDropout: Float
+    /// Probability of zeroing each recurrent weight (an entry of a layer's W_hh) for a whole window, in training only:
+    /// DropConnect on the hidden-to-hidden weights, as AWD-LSTM's weight drop. One mask per layer and window, shared by
+    /// every stream and step, so that it regularises the recurrence without breaking it step by step. 0 is not written
+    /// to files, as `outputDropout`.
+    public var weightDrop: Float
 
     /// The hidden size `charnn train` uses when none is given; the embedding size follows it.
     public static let defaultHiddenSize = 384
@@ -24,15 +29,19 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public static let defaultDropout: Float = 0.35
     /// The output dropout `charnn train` uses when none is given.
     public static let defaultOutputDropout: Float = 0
+    /// The weight drop `charnn train` uses when none is given.
+    public static let defaultWeightDrop: Float = 0
 
     /// A configuration; call `validate()` before building a model from user input.
-    public init(vocabularySize: Int, embeddingSize: Int, hiddenSize: Int, layers: Int, dropout: Float = 0, outputDropout: Float = 0) {
+    public init(vocabularySize: Int, embeddingSize: Int, hiddenSize: Int, layers: Int, dropout: Float = 0, outputDropout: Float = 0,
+                weightDrop: Float = 0) {
         self.vocabularySize = vocabularySize
         self.embeddingSize = embeddingSize
         self.hiddenSize = hiddenSize
         self.layers = layers
         self.dropout = dropout
         self.outputDropout = outputDropout
+        self.weightDrop = weightDrop
     }
 
     /// Throws a `ModelError` naming the first hyperparameter out of range.
@@ -45,6 +54,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if !(outputDropout >= 0 && outputDropout < 1) {
             throw .invalidHyperparameter("output dropout must be in [0, 1), got \(outputDropout)")
         }
+        if !(weightDrop >= 0 && weightDrop < 1) { throw .invalidHyperparameter("weight drop must be in [0, 1), got \(weightDrop)") }
     }
 
     /// Input size of layer `k`: E for the first layer, H above it.
@@ -53,7 +63,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
 
 extension ModelConfig {
     private enum CodingKeys: String, CodingKey {
-        case vocabularySize, embeddingSize, hiddenSize, layers, dropout, outputDropout
+        case vocabularySize, embeddingSize, hiddenSize, layers, dropout, outputDropout, weightDrop
     }
 
     public init(from decoder: any Decoder) throws {
@@ -61,7 +71,8 @@ extension ModelConfig {
         self.init(vocabularySize: try c.decode(Int.self, forKey: .vocabularySize), embeddingSize: try c.decode(Int.self, forKey: .embeddingSize),
                   hiddenSize: try c.decode(Int.self, forKey: .hiddenSize), layers: try c.decode(Int.self, forKey: .layers),
                   dropout: try c.decode(Float.self, forKey: .dropout),
-                  outputDropout: try c.decodeIfPresent(Float.self, forKey: .outputDropout) ?? 0)
+                  outputDropout: try c.decodeIfPresent(Float.self, forKey: .outputDropout) ?? 0,
+                  weightDrop: try c.decodeIfPresent(Float.self, forKey: .weightDrop) ?? 0)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -72,5 +83,6 @@ extension ModelConfig {
         try c.encode(layers, forKey: .layers)
         try c.encode(dropout, forKey: .dropout)
         if outputDropout != 0 { try c.encode(outputDropout, forKey: .outputDropout) }
+        if weightDrop != 0 { try c.encode(weightDrop, forKey: .weightDrop) }
     }
 }

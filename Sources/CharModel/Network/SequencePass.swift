@@ -1,6 +1,7 @@
 /// Forward and backward of the whole network over one window (B streams x S steps), with the loss.
 ///
-/// Forward:   tokens [B, S] -> embedded [S*B, E] -> layer 0 ... layer L-1 (dropout masks between) -> top [S*B, H]
+/// Forward:   tokens [B, S] -> embedded [S*B, E] -> layer 0 ... layer L-1 (dropout masks between; with weight drop,
+///            each on its W_hh ⊙ its mask) -> top [S*B, H]
 ///            (⊙ the output mask, with output dropout) -> logits [S*B, V] = top decoder.weight^T + decoder.bias
 ///            -> mean cross-entropy against targets.
 /// Backward:  dlogits [S*B, V] -> d decoder.weight += dlogits^T top (after its mask), d decoder.bias += Σ dlogits,
@@ -39,17 +40,17 @@ extension LanguageModel {
         var x = ws.embedded
         let perLayer = state.layerCount
         for (k, layer) in layers.enumerated() {
-            let cache = ws.caches[k]
+            let (cache, weightMask) = (ws.caches[k], dropout?.mask(onRecurrentWeightsOf: k))
             state.h.withUnsafeBufferPointer { cache.h.base.update(from: $0.baseAddress! + k * perLayer, count: perLayer) }
             state.c.withUnsafeBufferPointer { cache.c.base.update(from: $0.baseAddress! + k * perLayer, count: perLayer) }
             if k == 0 && ws.projectsTokens {
                 ws.tokenTable.forward(embedding: embedding, weightIH: layer.weightIH, biasIH: layer.biasIH, biasHH: layer.biasHH,
                                         products: ws.products)
                 ws.inputs.withUnsafeBufferPointer {
-                    layer.forward(.tableRows(ws.tokenTable.projections, indices: $0.baseAddress!), cache: cache)
+                    layer.forward(.tableRows(ws.tokenTable.projections, indices: $0.baseAddress!), cache: cache, weightDrop: weightMask)
                 }
             } else {
-                layer.forward(.dense(x), cache: cache)
+                layer.forward(.dense(x), cache: cache, weightDrop: weightMask)
             }
             state.h.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: k * perLayer).update(from: cache.finalH.base, count: perLayer) }
             state.c.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: k * perLayer).update(from: cache.finalC.base, count: perLayer) }
@@ -88,7 +89,8 @@ extension LanguageModel {
         if let mask = ws.dropout?.mask(afterLayer: layers.count - 1) { multiply(dh, mask, into: dh) }
         for k in stride(from: layers.count - 1, through: 1, by: -1) {
             let dx = below.matrix(rows: n, cols: h)
-            layers[k].backward(.dense(topInput(ws, layer: k)), dh: dh, cache: ws.caches[k], dx: dx)
+            layers[k].backward(.dense(topInput(ws, layer: k)), dh: dh, cache: ws.caches[k],
+                               weightDrop: ws.dropout?.mask(onRecurrentWeightsOf: k), dx: dx)
             ws.setInitialStateGradient(layer: k, dh: ws.caches[k].initialDH, dc: ws.caches[k].dcNext)
             if let mask = ws.dropout?.mask(afterLayer: k - 1) { multiply(dx, mask, into: dx) }
             dh = dx
@@ -98,13 +100,15 @@ extension LanguageModel {
             let (layer, cache) = (layers[0], ws.caches[0])
             ws.inputs.withUnsafeBufferPointer {
                 let tokens = $0.baseAddress!
-                layer.backward(.tableRows(ws.tokenTable.projections, indices: tokens), dh: dh, cache: cache, dx: nil)
+                layer.backward(.tableRows(ws.tokenTable.projections, indices: tokens), dh: dh, cache: cache,
+                               weightDrop: ws.dropout?.mask(onRecurrentWeightsOf: 0), dx: nil)
                 ws.tokenTable.backward(da: cache.da, tokens: tokens, embedding: embedding, weightIH: layer.weightIH,
                                        dWeightIH: layer.dWeightIH, dEmbedding: dEmbedding, products: ws.products)
             }
         } else {
             let dEmbedded = below.matrix(rows: n, cols: e)  // [S*B, E]: the gathered embeddings' gradient
-            layers[0].backward(.dense(ws.embedded), dh: dh, cache: ws.caches[0], dx: dEmbedded)
+            layers[0].backward(.dense(ws.embedded), dh: dh, cache: ws.caches[0], weightDrop: ws.dropout?.mask(onRecurrentWeightsOf: 0),
+                               dx: dEmbedded)
             ws.inputs.withUnsafeBufferPointer { dEmbedding.addRows(of: dEmbedded, at: $0.baseAddress!) }
         }
         ws.setInitialStateGradient(layer: 0, dh: ws.caches[0].initialDH, dc: ws.caches[0].dcNext)
@@ -129,6 +133,11 @@ extension LanguageModel {
         let boundaries = DropoutMasks.probabilities(config).count
         if let dropout, dropout.batchSize != batch || dropout.steps != steps || dropout.boundaries.count != boundaries {
             throw .shapeMismatch("dropout masks are for \(dropout.batchSize)x\(dropout.steps) windows and \(dropout.boundaries.count) boundaries, expected \(batch)x\(steps) and \(boundaries)")
+        }
+        let weightMasks = config.weightDrop > 0 ? config.layers : 0
+        if let dropout, dropout.recurrentWeights.count != weightMasks
+            || dropout.recurrentWeights.contains(where: { $0.rows != 4 * config.hiddenSize || $0.cols != config.hiddenSize }) {
+            throw .shapeMismatch("dropout masks have \(dropout.recurrentWeights.count) weight-drop masks, expected \(weightMasks) of [\(4 * config.hiddenSize), \(config.hiddenSize)]")
         }
     }
 

@@ -58,7 +58,8 @@ public final class SequenceWorkspace {
         let (e, h, v, l) = (config.embeddingSize, config.hiddenSize, config.vocabularySize, config.layers)
         let products = MatrixProducts(precision: precision)
         self.products = products
-        caches = (0..<l).map { _ in LSTMLayerCache(batchSize: batchSize, steps: steps, hiddenSize: h, kernel: stepKernel, products: products) }
+        caches = (0..<l).map { _ in LSTMLayerCache(batchSize: batchSize, steps: steps, hiddenSize: h, kernel: stepKernel, products: products,
+                                                dropsWeights: config.weightDrop > 0) }
         let boundaries = DropoutMasks.probabilities(config).count
         var carver = BufferCarver(count: n * e + boundaries * n * h + n * v + n + v * 4 * h)
         embedded = carver.take(n, e)

@@ -58,7 +58,7 @@ struct InspectCommand: ParsableCommand {
         let m = c.model.config, t = c.trainingConfig
         print("checkpoint:   \(url.path)")
         print("format:       version \(CheckpointFile.formatVersion), written by charnn \(c.model.charnnVersion)\(c.isResumable ? "" : ", weights only")")
-        print("model:        L=\(m.layers) H=\(m.hiddenSize) E=\(m.embeddingSize) V=\(m.vocabularySize) dropout=\(m.dropout)\(m.outputDropout > 0 ? " output-dropout=\(m.outputDropout)" : ""), \(output.parameters) parameters")
+        print("model:        L=\(m.layers) H=\(m.hiddenSize) E=\(m.embeddingSize) V=\(m.vocabularySize) dropout=\(m.dropout)\(m.outputDropout > 0 ? " output-dropout=\(m.outputDropout)" : "")\(m.weightDrop > 0 ? " weight-drop=\(m.weightDrop)" : ""), \(output.parameters) parameters")
         if c.model.precision != .fp32 { print("weights:      \(weightsSummary(c.model))") }
         print("training:     \(t.optimizer.rawValue) lr=\(t.learningRate) \(t.schedule.rawValue) schedule, B=\(t.batchSize) S=\(t.sequenceLength), clip \(t.gradientClip), seed \(t.seed)\(t.productPrecision == .fp32 ? "" : ", \(t.productPrecision.rawValue) products")")
         print("corpus:       \(c.corpus.path) (\(c.corpus.byteCount) bytes, \(c.corpus.tokenCount) graphemes)")

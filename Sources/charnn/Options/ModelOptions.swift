@@ -12,6 +12,9 @@ struct ModelOptions: ParsableArguments {
     var dropout: Float?
     @Option(help: ArgumentHelp("Dropout before the decoder, in [0, 1) (default \(ModelConfig.defaultOutputDropout)).", valueName: "p"))
     var outputDropout: Float?
+    @Option(help: ArgumentHelp("Weight dropout on W_hh, one mask per window, in [0, 1) (default \(ModelConfig.defaultWeightDrop)).",
+                               valueName: "p"))
+    var weightDrop: Float?
 
     /// Checks what `ModelConfig.validate` cannot attribute: an unset embedding size follows the hidden size, so a
     /// hidden size of 0 would otherwise be reported as a bad embedding size.
@@ -29,6 +32,7 @@ struct ModelOptions: ParsableArguments {
         if let embeddingSize, embeddingSize != saved.embeddingSize { result.append("--embedding-size") }
         if let dropout, dropout != saved.dropout { result.append("--dropout") }
         if let outputDropout, outputDropout != saved.outputDropout { result.append("--output-dropout") }
+        if let weightDrop, weightDrop != saved.weightDrop { result.append("--weight-drop") }
         return result
     }
 
@@ -36,6 +40,7 @@ struct ModelOptions: ParsableArguments {
         let h = hiddenSize ?? ModelConfig.defaultHiddenSize
         return ModelConfig(vocabularySize: vocabularySize, embeddingSize: embeddingSize ?? h, hiddenSize: h,
                            layers: layers ?? ModelConfig.defaultLayers, dropout: dropout ?? ModelConfig.defaultDropout,
-                           outputDropout: outputDropout ?? ModelConfig.defaultOutputDropout)
+                           outputDropout: outputDropout ?? ModelConfig.defaultOutputDropout,
+                           weightDrop: weightDrop ?? ModelConfig.defaultWeightDrop)
     }
 }
