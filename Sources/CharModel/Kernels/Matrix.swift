@@ -33,6 +33,12 @@ public struct Matrix {
     /// Sets every value to zero.
     public func zero() { base.update(repeating: 0, count: count) }
 
+    /// c = a ⊙ b, element by element (c may be a or b): a dropout mask applied to values or to their gradient.
+    static func multiply(_ a: Matrix, _ b: Matrix, into c: Matrix) {
+        precondition(a.count == b.count && b.count == c.count, "element-wise product of \(a.count), \(b.count) into \(c.count) values")
+        for i in 0..<a.count { c.base[i] = a.base[i] * b.base[i] }
+    }
+
     /// `C = alpha * op(A) * op(B) + beta * C`, where op transposes when asked. Shapes are checked.
     public static func gemm(
         _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,

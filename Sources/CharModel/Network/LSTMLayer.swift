@@ -100,9 +100,8 @@ struct LSTMLayer {
         let recurrentWeights: Matrix  // [4H, H]: W_hh, or W_hh ⊙ mask
         if let mask {
             precondition(mask.rows == h4 && mask.cols == hiddenSize, "weight-drop mask [\(mask.rows),\(mask.cols)], expected [\(h4),\(hiddenSize)]")
-            let dropped = cache.droppedWHH
-            for i in 0..<dropped.count { dropped.base[i] = weightHH.base[i] * mask.base[i] }
-            recurrentWeights = dropped
+            Matrix.multiply(weightHH, mask, into: cache.droppedWHH)
+            recurrentWeights = cache.droppedWHH
         } else {
             recurrentWeights = weightHH
         }

@@ -56,7 +56,7 @@ extension LanguageModel {
             state.c.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: k * perLayer).update(from: cache.finalC.base, count: perLayer) }
             x = cache.output
             if let mask = ws.dropout?.mask(afterLayer: k) {
-                multiply(x, mask, into: ws.dropped[k])
+                Matrix.multiply(x, mask, into: ws.dropped[k])
                 x = ws.dropped[k]
             }
         }
@@ -86,13 +86,13 @@ extension LanguageModel {
         var (above, below) = ws.gradientBuffers
         var dh = above.matrix(rows: n, cols: h)
         ws.products.gemm(ws.logits, decoderWeight, into: dh)
-        if let mask = ws.dropout?.mask(afterLayer: layers.count - 1) { multiply(dh, mask, into: dh) }
+        if let mask = ws.dropout?.mask(afterLayer: layers.count - 1) { Matrix.multiply(dh, mask, into: dh) }
         for k in stride(from: layers.count - 1, through: 1, by: -1) {
             let dx = below.matrix(rows: n, cols: h)
             layers[k].backward(.dense(topInput(ws, layer: k)), dh: dh, cache: ws.caches[k],
                                weightDrop: ws.dropout?.mask(onRecurrentWeightsOf: k), dx: dx)
             ws.setInitialStateGradient(layer: k, dh: ws.caches[k].initialDH, dc: ws.caches[k].dcNext)
-            if let mask = ws.dropout?.mask(afterLayer: k - 1) { multiply(dx, mask, into: dx) }
+            if let mask = ws.dropout?.mask(afterLayer: k - 1) { Matrix.multiply(dx, mask, into: dx) }
             dh = dx
             swap(&above, &below)
         }
@@ -150,9 +150,5 @@ extension LanguageModel {
                 out[t * batch + b] = id
             }
         }
-    }
-
-    private func multiply(_ a: Matrix, _ b: Matrix, into c: Matrix) {
-        for i in 0..<a.count { c.base[i] = a.base[i] * b.base[i] }
     }
 }
