@@ -136,9 +136,9 @@ struct LSTMLayer {
     // MARK: Backward over a window
 
     /// Backpropagates `dh`, the loss gradient of every h_t from above, through the window that `forward` left in
-    /// `cache` from the same `input` and weight-drop `mask`. Accumulates the gradients of W_hh and the biases (and of W_ih with dense input),
-    /// writes dx when asked (dense input only), and leaves da in `cache.da` (in place of `cache.gates`) and the initial
-    /// state's gradients in `cache.initialDH` and `cache.dcNext`.
+    /// `cache` from the same `input` and weight-drop `mask`. Accumulates the gradients of W_hh and the biases (and of
+    /// W_ih with dense input), writes dx when asked (dense input only), and leaves da in `cache.da` (in place of
+    /// `cache.gates`) and the initial state's gradients in `cache.initialDH` and `cache.dcNext`.
     ///
     ///     input, mask: forward's; dh [S*B, H]
     ///     -> cache.da [S*B, 4H], cache.initialDH [B, H], cache.dcNext [B, H], dx [S*B, In]: overwritten

@@ -40,7 +40,7 @@ extension LanguageModel {
         var x = ws.embedded
         let perLayer = state.layerCount
         for (k, layer) in layers.enumerated() {
-            let (cache, weightMask) = (ws.caches[k], dropout?.mask(onRecurrentWeightsOf: k))
+            let (cache, weightMask) = (ws.caches[k], ws.dropout?.mask(onRecurrentWeightsOf: k))
             state.h.withUnsafeBufferPointer { cache.h.base.update(from: $0.baseAddress! + k * perLayer, count: perLayer) }
             state.c.withUnsafeBufferPointer { cache.c.base.update(from: $0.baseAddress! + k * perLayer, count: perLayer) }
             if k == 0 && ws.projectsTokens {
