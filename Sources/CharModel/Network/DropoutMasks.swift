@@ -29,7 +29,7 @@ public final class DropoutMasks {
         probabilities = Self.probabilities(config)
         weightDrop = config.weightDrop
         let (n, h) = (batchSize * steps, config.hiddenSize)
-        let weightMasks = weightDrop > 0 ? config.layers : 0
+        let weightMasks = Self.recurrentWeightMasks(config)
         var carver = BufferCarver(count: probabilities.count * n * h + weightMasks * 4 * h * h)
         boundaries = probabilities.map { _ in carver.take(n, h) }
         recurrentWeights = (0..<weightMasks).map { _ in carver.take(4 * h, h) }
@@ -44,6 +44,9 @@ public final class DropoutMasks {
     public static func probabilities(_ config: ModelConfig) -> [Float] {
         Array(repeating: config.dropout, count: max(0, config.layers - 1)) + (config.outputDropout > 0 ? [config.outputDropout] : [])
     }
+
+    /// How many [4H, H] W_hh masks a model with `config` has: one per layer with weight drop, none without.
+    static func recurrentWeightMasks(_ config: ModelConfig) -> Int { config.weightDrop > 0 ? config.layers : 0 }
 
     /// The mask on layer `k`'s W_hh, with weight drop.
     func mask(onRecurrentWeightsOf k: Int) -> Matrix? { k < recurrentWeights.count ? recurrentWeights[k] : nil }

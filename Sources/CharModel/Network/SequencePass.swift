@@ -134,7 +134,7 @@ extension LanguageModel {
         if let dropout, dropout.batchSize != batch || dropout.steps != steps || dropout.boundaries.count != boundaries {
             throw .shapeMismatch("dropout masks are for \(dropout.batchSize)x\(dropout.steps) windows and \(dropout.boundaries.count) boundaries, expected \(batch)x\(steps) and \(boundaries)")
         }
-        let weightMasks = config.weightDrop > 0 ? config.layers : 0
+        let weightMasks = DropoutMasks.recurrentWeightMasks(config)
         if let dropout, dropout.recurrentWeights.count != weightMasks
             || dropout.recurrentWeights.contains(where: { $0.rows != 4 * config.hiddenSize || $0.cols != config.hiddenSize }) {
             throw .shapeMismatch("dropout masks have \(dropout.recurrentWeights.count) weight-drop masks, expected \(weightMasks) of [\(4 * config.hiddenSize), \(config.hiddenSize)]")
